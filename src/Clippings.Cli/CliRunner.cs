@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Clippings.Cli;
+
+internal static class CliRunner
+{
+    /// <summary>Runs the parsed command; a <see cref="ClippingsException"/> becomes one clear line and exit code 2.</summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        try
+        {
+            return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        }
+        catch (ClippingsException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled.").ConfigureAwait(false);
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Clippings.Cli.Commands;
+
+/// <summary>Every verb of the command line, in help order. Add a verb here.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

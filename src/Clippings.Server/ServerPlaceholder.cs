@@ -1,0 +1,5 @@
+namespace Clippings.Server;
+
+internal static class ServerAssembly
+{
+}

@@ -1,0 +1,52 @@
+using Clippings.Storage;
+using Microsoft.Extensions.AI;
+
+namespace Clippings.Embeddings;
+
+/// <summary>
+/// Embeds passages and queries through the configured <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>,
+/// adding the model family's query prefix to queries only, and names the embedding space an index is built in.
+/// </summary>
+public sealed class ArchiveEmbedder
+{
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
+    private readonly string _queryPrefix;
+    private readonly int _batchSize;
+
+    public ArchiveEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, EmbeddingSpace space, string? queryPrefix, int batchSize = 32)
+    {
+        _generator = generator;
+        Space = space;
+        _queryPrefix = queryPrefix ?? "";
+        _batchSize = Math.Max(1, batchSize);
+    }
+
+    public EmbeddingSpace Space { get; }
+
+    public IEmbeddingGenerator<string, Embedding<float>> Generator => _generator;
+
+    public int BatchSize => _batchSize;
+
+    public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string query, CancellationToken cancellationToken)
+    {
+        var result = await _generator.GenerateAsync([_queryPrefix + query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result[0].Vector;
+    }
+
+    /// <summary>Embeds document texts (no prefix), in the generator's batches; order is preserved.</summary>
+    public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        var result = await _generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.Count != texts.Count)
+        {
+            throw new ClippingsException($"The embedding model returned {result.Count} vectors for {texts.Count} texts. Check the embedding provider configuration (Clippings:Embeddings).");
+        }
+
+        return result.Select(e => e.Vector).ToList();
+    }
+}

@@ -1,0 +1,23 @@
+using Clippings.Storage;
+using Microsoft.Extensions.AI;
+
+namespace Clippings.Embeddings;
+
+/// <summary>Builds the configured embedding generator and names its embedding space.</summary>
+public static class EmbeddingGeneratorFactory
+{
+    public sealed record Created(IEmbeddingGenerator<string, Embedding<float>> Generator, EmbeddingSpace Space, string DefaultQueryPrefix);
+
+    public static Created Create(EmbeddingOptions options)
+    {
+        return options.Provider.Trim().ToLowerInvariant() switch
+        {
+            "local" or "" => CreateLocal(options),
+            var other => throw new ClippingsException(
+                $"Unknown embedding provider '{other}' in Clippings:Embeddings:Provider. Use 'local', 'openai' or 'azure-openai'."),
+        };
+    }
+
+    private static Created CreateLocal(EmbeddingOptions options) =>
+        throw new ClippingsException("The local embedding model is not wired in yet.");
+}

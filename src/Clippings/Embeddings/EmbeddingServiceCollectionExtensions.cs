@@ -1,0 +1,28 @@
+using Clippings.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Clippings.Embeddings;
+
+public static class EmbeddingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the embedding generator chosen by <c>Clippings:Embeddings:Provider</c> (local ONNX by default)
+    /// and the <see cref="ArchiveEmbedder"/> over it.
+    /// </summary>
+    public static IServiceCollection AddClippingsEmbeddings(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EmbeddingOptions>().Bind(configuration.GetSection(EmbeddingOptions.SectionName));
+        services.AddSingleton(sp => EmbeddingGeneratorFactory.Create(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingGeneratorFactory.Created>().Generator);
+        services.AddSingleton(sp =>
+        {
+            var created = sp.GetRequiredService<EmbeddingGeneratorFactory.Created>();
+            var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return new ArchiveEmbedder(created.Generator, created.Space, options.QueryPrefix ?? created.DefaultQueryPrefix, options.BatchSize);
+        });
+        return services;
+    }
+}

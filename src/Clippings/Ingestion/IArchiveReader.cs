@@ -1,0 +1,29 @@
+using Clippings.Archive;
+
+namespace Clippings.Ingestion;
+
+/// <summary>
+/// Reads one archive file format (CMS HTML, WordPress WXR, JSON/JSONL, Markdown, plain text).
+/// The loader picks the reader by content (<see cref="CanRead"/>), not only by extension.
+/// </summary>
+public interface IArchiveReader
+{
+    /// <summary>Short format name used in logs and reports: html, wxr, json, markdown, text.</summary>
+    string Format { get; }
+
+    /// <summary>True when the file looks like this format. <paramref name="head"/> is the first few KB, decoded as UTF-8.</summary>
+    bool CanRead(string path, string head);
+
+    /// <summary>Reads every article in the file. Throws <see cref="ArchiveFormatException"/> with a clear reason for a broken file.</summary>
+    Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken);
+}
+
+/// <summary>What one file yielded: its articles, the author bios it carried, and non-fatal warnings (e.g. a missing date).</summary>
+public sealed record ArchiveReadResult(IReadOnlyList<Article> Articles, IReadOnlyList<AuthorProfile> Authors, IReadOnlyList<string> Warnings);
+
+/// <summary>A file that cannot be read as an archive; the message names the reason.</summary>
+public sealed class ArchiveFormatException : ClippingsException
+{
+    public ArchiveFormatException(string message) : base(message) { }
+    public ArchiveFormatException(string message, Exception innerException) : base(message, innerException) { }
+}

@@ -1,0 +1,45 @@
+using Clippings.Storage;
+
+namespace Clippings.Retrieval;
+
+/// <summary>What the question asks for, beyond its words.</summary>
+public enum QuestionIntent
+{
+    /// <summary>A fact, an argument, an explanation: answered from passages.</summary>
+    Passages,
+    /// <summary>Who an author is / what they wrote here.</summary>
+    AuthorProfile,
+    /// <summary>"What have we said about X", "have we written about X before": a dated list of pieces.</summary>
+    Coverage,
+    /// <summary>"Which papers appeared in 1788", "list Lamb's essays": a listing by metadata.</summary>
+    ArticleList,
+}
+
+/// <summary>
+/// The question after query understanding: the text to search, the filters and boosts recognised in it
+/// (authors, dates, publication/series, article scope) and the intent that picks the answer form.
+/// </summary>
+public sealed record QueryPlan
+{
+    public required string Question { get; init; }
+
+    /// <summary>The question as searched: follow-ups resolved, scope words removed where they only filter.</summary>
+    public required string SearchText { get; init; }
+
+    public QuestionIntent Intent { get; init; } = QuestionIntent.Passages;
+
+    /// <summary>Hard filters (dates, article scope, explicit filters from the caller).</summary>
+    public SearchFilter Filter { get; init; } = SearchFilter.None;
+
+    /// <summary>Authors named in the question (canonical names known to the archive).</summary>
+    public IReadOnlyList<string> Authors { get; init; } = [];
+
+    /// <summary>Sections or publications named in the question.</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+
+    /// <summary>The topic left once the scope words are taken out ("what have we said about <i>X</i>").</summary>
+    public string? Topic { get; init; }
+
+    /// <summary>Series numbers named ("No. 10", "Rambler 134"), matched against titles.</summary>
+    public IReadOnlyList<int> SeriesNumbers { get; init; } = [];
+}

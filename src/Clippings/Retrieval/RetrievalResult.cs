@@ -1,0 +1,27 @@
+using Clippings.Archive;
+using Clippings.Storage;
+
+namespace Clippings.Retrieval;
+
+/// <summary>
+/// What retrieval found for a question: ranked passages, the same grouped to articles, and for author
+/// questions the authors' profiles and their pieces. <see cref="IsRelevant"/> is the calibrated
+/// "the archive has something on this" decision; when false, composers refuse and suggest <see cref="Articles"/>.
+/// </summary>
+public sealed record RetrievalResult
+{
+    public IReadOnlyList<PassageHit> Passages { get; init; } = [];
+    public IReadOnlyList<ArticleMatch> Articles { get; init; } = [];
+    public bool IsRelevant { get; init; }
+
+    /// <summary>Best dense (cosine) similarity seen, the main relevance signal.</summary>
+    public double TopDenseScore { get; init; }
+
+    public IReadOnlyList<AuthorSummary> Authors { get; init; } = [];
+
+    /// <summary>For author and listing questions: the matching pieces by metadata, newest first.</summary>
+    public IReadOnlyList<ArticleSummary> Listing { get; init; } = [];
+}
+
+/// <summary>An article with the passages that matched, best first.</summary>
+public sealed record ArticleMatch(ArticleSummary Article, double Score, IReadOnlyList<PassageHit> Passages);
