@@ -42,4 +42,25 @@ public sealed record QueryPlan
 
     /// <summary>Series numbers named ("No. 10", "Rambler 134"), matched against titles.</summary>
     public IReadOnlyList<int> SeriesNumbers { get; init; } = [];
+
+    /// <summary>Articles the question names (by series number or quoted title), or the conversation's previous subject.</summary>
+    public IReadOnlyList<string> NamedArticleIds { get; init; } = [];
+
+    /// <summary>Articles to rank up without filtering to them (e.g. the previous turn's sources for a follow-up).</summary>
+    public IReadOnlyList<string> BoostedArticleIds { get; init; } = [];
+
+    /// <summary>The question names an article the archive does not hold ("Spectator No. 1"): described here for the refusal.</summary>
+    public string? MissingArticle { get; init; }
+
+    /// <summary>"jointly", "together": every named author must be an author of the piece.</summary>
+    public bool RequireAllAuthors { get; init; }
+
+    /// <summary>The question asks who wrote, when, or where a piece appeared: lead with its metadata.</summary>
+    public bool AsksForMetadata { get; init; }
+
+    /// <summary>True when the date filter came from the question (and may be relaxed if it finds nothing).</summary>
+    public bool HasDateScope { get; init; }
+
+    /// <summary>The conversation is scoped to this article (opened from an article page) and the question did not widen it.</summary>
+    public string? ScopedArticleId { get; init; }
 }

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Clippings.Archive;
+using Clippings.Text;
+
+namespace Clippings.Retrieval;
+
+/// <summary>
+/// What query understanding knows about the archive without reading its text: author names (and the
+/// short forms people use for them), sections, publications, titles and series numbers.
+/// Built from the index's metadata; rebuilt when the index changes.
+/// </summary>
+public sealed partial class ArchiveCatalog
+{
+    private readonly Dictionary<string, ArticleSummary> _byId;
+    private readonly Dictionary<string, ArticleSummary> _byUrl;
+
+    public ArchiveCatalog(IReadOnlyList<ArticleSummary> articles, IReadOnlyList<AuthorSummary> authors)
+    {
+        Articles = articles;
+        Authors = authors;
+        _byId = articles.ToDictionary(a => a.Id, StringComparer.OrdinalIgnoreCase);
+        _byUrl = new Dictionary<string, ArticleSummary>(StringComparer.OrdinalIgnoreCase);
+        foreach (var article in articles.Where(a => !string.IsNullOrEmpty(a.Url)))
+        {
+            _byUrl.TryAdd(NormalizeUrl(article.Url!), article);
+        }
+
+        AuthorAliases = BuildAuthorAliases(authors.Select(a => a.Name).Concat(articles.SelectMany(a => a.Authors)).Distinct(StringComparer.OrdinalIgnoreCase));
+        SectionNames = articles.Select(a => a.Section).Concat(articles.Select(a => a.Publication))
+            .Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        SeriesNumbers = articles
+            .Select(a => (Article: a, Number: SeriesNumberOf(a.Title)))
+            .Where(x => x.Number is not null)
+            .ToLookup(x => x.Number!.Value, x => x.Article);
+        TitleTerms = articles.ToDictionary(a => a.Id, a => (IReadOnlySet<string>)LexicalAnalyzer.Analyze(StripSeriesPrefix(a.Title)).ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static ArchiveCatalog Empty { get; } = new([], []);
+
+    public IReadOnlyList<ArticleSummary> Articles { get; }
+    public IReadOnlyList<AuthorSummary> Authors { get; }
+
+    /// <summary>Alias (as typed in questions: "Madison", "James Madison", "Chesterton") → canonical author name.</summary>
+    public IReadOnlyDictionary<string, string> AuthorAliases { get; }
+
+    /// <summary>Every section and publication name.</summary>
+    public IReadOnlyList<string> SectionNames { get; }
+
+    /// <summary>Series number ("No. 10") → the articles carrying it in their title.</summary>
+    public ILookup<int, ArticleSummary> SeriesNumbers { get; }
+
+    /// <summary>Article id → analyzed terms of its title (without the series prefix).</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> TitleTerms { get; }
+
+    public ArticleSummary? FindById(string id) => _byId.GetValueOrDefault(id);
+
+    public ArticleSummary? FindByUrl(string url) => _byUrl.GetValueOrDefault(NormalizeUrl(url));
+
+    public AuthorSummary? FindAuthor(string name) =>
+        Authors.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    internal static int? SeriesNumberOf(string title)
+    {
+        var match = SeriesNumberInTitle().Match(title);
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    internal static string StripSeriesPrefix(string title)
+    {
+        var colon = title.IndexOf(':', StringComparison.Ordinal);
+        return SeriesNumberInTitle().IsMatch(title) && colon > 0 ? title[(colon + 1)..] : title;
+    }
+
+    private static string NormalizeUrl(string url) => url.Trim().TrimEnd('/').Replace("http://", "https://", StringComparison.OrdinalIgnoreCase);
+
+    private static Dictionary<string, string> BuildAuthorAliases(IEnumerable<string> names)
+    {
+        var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var lastNameOwners = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names)
+        {
+            aliases[name] = name;
+            var parts = name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length > 1)
+            {
+                var last = parts[^1];
+                if (!lastNameOwners.TryGetValue(last, out var owners))
+                {
+                    lastNameOwners[last] = owners = [];
+                }
+
+                owners.Add(name);
+                // "G. K. Chesterton" is also typed "GK Chesterton" / "G.K. Chesterton".
+                var compact = string.Join(' ', parts.Where(p => !p.EndsWith('.')).Prepend(string.Concat(parts.Where(p => p.EndsWith('.')).Select(p => p.TrimEnd('.')))).Where(p => p.Length > 0));
+                if (!string.Equals(compact, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    aliases.TryAdd(compact, name);
+                }
+            }
+        }
+
+        // A last name is an alias only when it belongs to one author.
+        foreach (var (last, owners) in lastNameOwners)
+        {
+            if (owners.Count == 1 && last.Length > 2)
+            {
+                aliases.TryAdd(last, owners[0]);
+            }
+        }
+
+        return aliases;
+    }
+
+    [GeneratedRegex(@"\bNo\.\s*(\d{1,4})\b", RegexOptions.CultureInvariant)]
+    private static partial Regex SeriesNumberInTitle();
+}

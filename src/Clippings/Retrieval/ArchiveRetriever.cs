@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Clippings.Archive;
+using Clippings.Embeddings;
+using Clippings.Storage;
+using Clippings.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clippings.Retrieval;
+
+/// <summary>Bound from <c>Clippings:Retrieval</c>.</summary>
+public sealed class RetrievalOptions
+{
+    public const string SectionName = "Clippings:Retrieval";
+
+    /// <summary>Passages fetched per search before grouping to articles.</summary>
+    public int CandidatePassages { get; set; } = 40;
+
+    /// <summary>
+    /// Below this best cosine similarity the archive is taken to have nothing on the question (refusal).
+    /// Calibrated for snowflake-arctic-embed-xs on the shared corpus with `clippings eval`; other embedders need their own.
+    /// </summary>
+    public double RelevanceThreshold { get; set; } = 0.30;
+
+    /// <summary>Articles returned for a passages question.</summary>
+    public int MaxArticles { get; set; } = 10;
+
+    /// <summary>Pieces listed for coverage and listing questions.</summary>
+    public int MaxListed { get; set; } = 25;
+}
+
+/// <summary>
+/// Runs a <see cref="QueryPlan"/> against the index: hybrid search with the plan's filters (relaxed when a
+/// question-derived filter finds nothing), grouping to articles with boosts for named articles, metadata
+/// listings, and the calibrated decision whether the archive has anything relevant.
+/// </summary>
+public sealed partial class ArchiveRetriever
+{
+    /// <summary>Words too general to signal that a question is outside the archive.</summary>
+    private static readonly HashSet<string> GenericWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "write", "wrote", "written", "writes", "writing", "say", "says", "said", "think", "thinks", "argue", "argues", "argued",
+        "paper", "papers", "essay", "essays", "article", "articles", "piece", "pieces", "column", "columns", "archive",
+        "author", "authors", "mean", "means", "meant", "explain", "describe", "tell", "make", "makes", "made", "give", "gives",
+        "according", "mention", "mentions", "discuss", "discusses", "view", "views", "opinion", "idea", "ideas", "number",
+    };
+
+    private readonly IArchiveIndex _index;
+    private readonly ArchiveEmbedder _embedder;
+    private readonly ArchiveCatalogProvider _catalog;
+    private readonly RetrievalOptions _options;
+    private readonly ILogger<ArchiveRetriever> _logger;
+
+    public ArchiveRetriever(IArchiveIndex index, ArchiveEmbedder embedder, ArchiveCatalogProvider catalog, IOptions<RetrievalOptions> options, ILogger<ArchiveRetriever> logger)
+    {
+        _index = index;
+        _embedder = embedder;
+        _catalog = catalog;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public RetrievalOptions Options => _options;
+
+    public async Task<RetrievalResult> RetrieveAsync(QueryPlan plan, SearchMode mode, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var catalog = await _catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(plan.SearchText, cancellationToken).ConfigureAwait(false);
+
+        var authors = plan.Authors.Select(a => catalog.FindAuthor(a) ?? new AuthorSummary(a, null, 0, null, null)).ToList();
+        if (plan.MissingArticle is not null)
+        {
+            return new RetrievalResult { IsRelevant = false, Authors = authors };
+        }
+
+        IReadOnlyList<ArticleSummary> listing = [];
+        if (plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorProfile)
+        {
+            listing = await ListAsync(plan, cancellationToken).ConfigureAwait(false);
+        }
+
+        var filter = plan.ScopedArticleId is not null ? plan.Filter with { ArticleIds = [plan.ScopedArticleId] } : plan.Filter;
+        var hits = await SearchAsync(plan.SearchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+
+        // A filter the question implied (a year, an author) that finds nothing is relaxed rather than obeyed blindly.
+        if (hits.Count == 0 && plan.HasDateScope && filter.From is not null | filter.To is not null)
+        {
+            filter = filter with { From = null, To = null };
+            hits = await SearchAsync(plan.SearchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.ScopedArticleId is not null && BestDense(hits) < _options.RelevanceThreshold)
+        {
+            // The scoped article has nothing on it: look across the archive, still favouring the scoped piece.
+            var wide = await SearchAsync(plan.SearchText, vector, plan.Filter, mode, cancellationToken).ConfigureAwait(false);
+            hits = hits.Concat(wide).DistinctBy(h => (h.Article.Id, h.Ordinal)).ToList();
+        }
+
+        if (plan.RequireAllAuthors && plan.Authors.Count > 1)
+        {
+            hits = hits.Where(h => plan.Authors.All(a => h.Article.Authors.Contains(a, StringComparer.OrdinalIgnoreCase))).ToList();
+        }
+
+        var articles = GroupToArticles(hits, plan, catalog);
+        var topDense = BestDense(hits);
+        var relevant = await IsRelevantAsync(plan, hits, topDense, listing, catalog, cancellationToken).ConfigureAwait(false);
+
+        _logger.LogInformation(
+            "Retrieved {Passages} passages in {Articles} articles for {Intent} question (mode {Mode}, top cosine {TopDense:F3}, relevant {Relevant}, filter {@Filter}) in {ElapsedMs} ms",
+            hits.Count, articles.Count, plan.Intent, mode, topDense, relevant, DescribeFilter(filter), stopwatch.ElapsedMilliseconds);
+
+        return new RetrievalResult
+        {
+            Passages = hits,
+            Articles = articles,
+            IsRelevant = relevant,
+            TopDenseScore = topDense,
+            Authors = authors,
+            Listing = listing,
+        };
+    }
+
+    private async Task<IReadOnlyList<PassageHit>> SearchAsync(string text, ReadOnlyMemory<float> vector, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)
+    {
+        var query = new PassageQuery(text, vector, filter, mode, _options.CandidatePassages);
+        return await _index.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<ArticleSummary>> ListAsync(QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var listed = await _index.ListArticlesAsync(plan.Filter, cancellationToken).ConfigureAwait(false);
+        if (plan.RequireAllAuthors && plan.Authors.Count > 1)
+        {
+            listed = listed.Where(a => plan.Authors.All(n => a.Authors.Contains(n, StringComparer.OrdinalIgnoreCase))).ToList();
+        }
+
+        return listed;
+    }
+
+    private List<ArticleMatch> GroupToArticles(IReadOnlyList<PassageHit> hits, QueryPlan plan, ArchiveCatalog catalog)
+    {
+        var questionTerms = LexicalAnalyzer.Analyze(plan.SearchText).ToHashSet(StringComparer.Ordinal);
+        var matches = new List<ArticleMatch>();
+        foreach (var group in hits.GroupBy(h => h.Article.Id, StringComparer.OrdinalIgnoreCase))
+        {
+            var passages = group.OrderByDescending(h => h.Score).ToList();
+            var score = passages[0].Score + (passages.Count > 1 ? 0.3 * passages[1].Score : 0) + (passages.Count > 2 ? 0.1 * passages[2].Score : 0);
+
+            // Titles are strong evidence ("the essay on roast pig"): boost by the share of title terms the question uses.
+            if (catalog.TitleTerms.TryGetValue(group.Key, out var titleTerms) && titleTerms.Count > 0)
+            {
+                var overlap = titleTerms.Count(questionTerms.Contains) / (double)titleTerms.Count;
+                score *= 1 + (0.5 * overlap);
+            }
+
+            if (plan.BoostedArticleIds.Contains(group.Key, StringComparer.OrdinalIgnoreCase) || string.Equals(plan.ScopedArticleId, group.Key, StringComparison.OrdinalIgnoreCase))
+            {
+                score *= 1.5;
+            }
+
+            matches.Add(new ArticleMatch(passages[0].Article, score, passages));
+        }
+
+        return matches.OrderByDescending(m => m.Score).Take(Math.Max(_options.MaxArticles, plan.NamedArticleIds.Count)).ToList();
+    }
+
+    private async Task<bool> IsRelevantAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, double topDense, IReadOnlyList<ArticleSummary> listing, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (plan.Intent == QuestionIntent.ArticleList && listing.Count > 0)
+        {
+            return true;
+        }
+
+        if (plan.Intent == QuestionIntent.AuthorProfile && plan.Authors.Count > 0 && !plan.Authors.Any(a => catalog.FindAuthor(a) is null))
+        {
+            return true;
+        }
+
+        if (hits.Count == 0)
+        {
+            return false;
+        }
+
+        if (await NamesSomethingAbsentAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        // Named articles were asked for explicitly: they are relevant by definition.
+        if (plan.NamedArticleIds.Count > 0)
+        {
+            return true;
+        }
+
+        return hits.All(h => h.DenseScore is null) || topDense >= _options.RelevanceThreshold;
+    }
+
+    /// <summary>
+    /// The question names something (a proper noun, a named thing like "Report on Manufactures") that occurs
+    /// nowhere in the archive: then whatever retrieval found is about something else.
+    /// </summary>
+    private async Task<bool> NamesSomethingAbsentAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        var knownNames = catalog.AuthorAliases.Keys.Concat(catalog.SectionNames.Select(QueryAnalyzer.CoreName))
+            .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var (_, _, dateSpans) = QueryAnalyzer.FindDates(plan.SearchText);
+        var text = plan.SearchText;
+        foreach (var (start, end) in dateSpans.OrderByDescending(s => s.Start))
+        {
+            text = text.Remove(start, end - start);
+        }
+
+        // Quoted phrases are titles or quotations, checked separately by the title matcher.
+        text = QuotedSpan().Replace(text, " ");
+
+        foreach (Match phrase in CapitalisedPhrase().Matches(text))
+        {
+            var words = phrase.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(StripPossessive).ToList();
+            if (phrase.Index == 0 || SentenceBoundaryBefore(text, phrase.Index))
+            {
+                words = words.Skip(1).ToList();
+            }
+
+            // Capitalised words that are neither names the catalog knows nor stop words nor generic question words.
+            var unknown = words
+                .Where(w => char.IsUpper(w[0]) || char.IsDigit(w[0]))
+                .Where(w => LexicalAnalyzer.Analyze(w).Count > 0)
+                .Where(w => LexicalAnalyzer.Tokenize(w).All(t => !knownNames.Contains(t) && !GenericWords.Contains(t)))
+                .ToList();
+
+            foreach (var word in unknown.Where(w => !w.All(char.IsDigit)))
+            {
+                if (!await _catalog.TermOccursAsync(word, cancellationToken).ConfigureAwait(false))
+                {
+                    _logger.LogInformation("Question names {Term}, which occurs nowhere in the archive", word);
+                    return true;
+                }
+            }
+
+            // A name of several words ("Report on Manufactures", "War of 1812") must occur as a phrase, not just its words apart.
+            if (unknown.Count >= 2)
+            {
+                var first = words.IndexOf(unknown[0]);
+                var last = words.LastIndexOf(unknown[^1]);
+                var phraseText = string.Join(' ', words.Skip(first).Take(last - first + 1));
+                if (!await PhraseOccursAsync(phraseText, hits, cancellationToken).ConfigureAwait(false))
+                {
+                    _logger.LogInformation("Question names {Phrase}, which occurs nowhere in the archive", phraseText);
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<bool> PhraseOccursAsync(string phrase, IReadOnlyList<PassageHit> hits, CancellationToken cancellationToken)
+    {
+        var pattern = new Regex(@"\b" + string.Join(@"[\s\-]+", phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        if (hits.Any(h => pattern.IsMatch(h.Text)))
+        {
+            return true;
+        }
+
+        var lexical = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 50), cancellationToken).ConfigureAwait(false);
+        return lexical.Any(h => pattern.IsMatch(h.Text));
+    }
+
+    private static string StripPossessive(string word) =>
+        word.EndsWith("'s", StringComparison.OrdinalIgnoreCase) ? word[..^2] : word.TrimEnd('\'');
+
+    private static bool SentenceBoundaryBefore(string text, int index)
+    {
+        var before = text[..index].TrimEnd();
+        return before.Length == 0 || before[^1] is '.' or '?' or '!' or ':' or '"' or '(';
+    }
+
+    private static double BestDense(IReadOnlyList<PassageHit> hits) =>
+        hits.Count == 0 ? 0 : hits.Max(h => h.DenseScore ?? 0);
+
+    private static object DescribeFilter(SearchFilter filter) => new
+    {
+        filter.Authors,
+        From = filter.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        To = filter.To?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        filter.Sections,
+        filter.ArticleIds,
+    };
+
+    // Runs of capitalised words (with "of", "on", "the", "and", "de" and numbers inside): candidate names.
+    [GeneratedRegex(@"\b[A-Z][\w'-]*(?:\s+(?:(?:of|on|the|and|de|du|van|von|in)\s+)*(?:[A-Z][\w'-]*|\d{3,4}))*")]
+    private static partial Regex CapitalisedPhrase();
+
+    [GeneratedRegex("['\"][^'\"]{2,120}['\"]")]
+    private static partial Regex QuotedSpan();
+}

@@ -1,0 +1,504 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Clippings.Archive;
+using Clippings.Storage;
+using Clippings.Text;
+
+namespace Clippings.Retrieval;
+
+/// <summary>
+/// Query understanding without a chat model: finds the authors, dates, sections/publications and articles a
+/// question names, what kind of answer it wants, and turns them into filters and boosts.
+/// </summary>
+public sealed partial class QueryAnalyzer
+{
+    private static readonly string[] MonthNames =
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+    /// <summary>Words that name a kind of piece rather than a topic ("which essays…").</summary>
+    private static readonly HashSet<string> PieceWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "paper", "papers", "essay", "essays", "article", "articles", "piece", "pieces", "column", "columns", "number", "numbers",
+        "issue", "issues", "story", "stories", "post", "posts", "letter", "letters", "work", "works", "writing", "writings",
+    };
+
+    /// <summary>Words that carry no topic in listing questions; what remains after removing them is the topic.</summary>
+    private static readonly HashSet<string> ScopeWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "which", "what", "list", "show", "name", "all", "every", "archive", "archives", "published", "publish", "printed", "print",
+        "appeared", "appear", "written", "wrote", "write", "writes", "credited", "attributed", "jointly", "together", "first",
+        "came", "come", "out", "ran", "run", "were", "was", "are", "is", "in", "the", "by", "of", "during", "from", "to", "and",
+        "did", "does", "do", "have", "has", "we", "our", "you", "there", "any", "on", "between", "before", "after", "since", "until",
+        "year", "years", "month", "day", "date", "dates", "when", "where", "who", "whom", "for", "me", "give", "find", "tell",
+        "paper", "papers", "essay", "essays", "article", "articles", "piece", "pieces", "column", "columns", "numbers", "issues",
+        "magazine", "newspaper", "series", "about", "this", "that", "these", "those", "a", "an", "s", "its", "their", "his", "her",
+        "many", "much", "how", "contributed", "contribution", "contributions", "authored", "co", "both", "together", "with",
+    };
+
+    public QueryPlan Analyze(string question, ArchiveCatalog catalog, SearchFilter? callerFilter = null, string? scopedArticleId = null)
+    {
+        var text = Normalize(question);
+        var (dateFrom, dateTo, dateSpans) = FindDates(text);
+        var authors = FindAuthors(text, catalog);
+        var sections = FindSections(text, catalog);
+        var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(text, catalog, sections);
+        var titleArticles = FindQuotedTitles(text, catalog);
+        var named = seriesArticles.Concat(titleArticles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+        var requireAll = authors.Count > 1 && JointlyWords().IsMatch(text);
+        var intent = DetectIntent(text, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out var topic);
+        var asksMetadata = MetadataQuestion().IsMatch(text);
+
+        // A conversation opened from an article page stays on that article unless the question widens it.
+        var scope = scopedArticleId is not null && !WideningWords().IsMatch(text) && named.Count == 0 && intent is QuestionIntent.Passages or QuestionIntent.AuthorProfile
+            ? scopedArticleId
+            : null;
+
+        var filter = callerFilter ?? SearchFilter.None;
+        if (dateFrom is not null || dateTo is not null)
+        {
+            filter = filter with { From = filter.From ?? dateFrom, To = filter.To ?? dateTo };
+        }
+
+        // Named articles are searched directly; authors and sections named beside them are redundant filters.
+        if (named.Count > 0)
+        {
+            filter = filter with { ArticleIds = filter.ArticleIds ?? named };
+        }
+        else
+        {
+            if (authors.Count > 0 && filter.Authors is null)
+            {
+                filter = filter with { Authors = authors };
+            }
+
+            if (sections.Count > 0 && filter.Sections is null)
+            {
+                filter = filter with { Sections = sections };
+            }
+        }
+
+        return new QueryPlan
+        {
+            Question = question,
+            SearchText = text,
+            Intent = intent,
+            Filter = filter,
+            Authors = authors,
+            Sections = sections,
+            Topic = topic,
+            SeriesNumbers = seriesNumbers,
+            NamedArticleIds = named,
+            MissingArticle = missingArticle,
+            RequireAllAuthors = requireAll,
+            AsksForMetadata = asksMetadata,
+            HasDateScope = dateFrom is not null || dateTo is not null,
+            ScopedArticleId = scope,
+        };
+    }
+
+    internal static string Normalize(string question)
+    {
+        var text = question.Replace('\u2019', '\'').Replace('\u2018', '\'').Replace('\u201c', '"').Replace('\u201d', '"').Replace('\u00a0', ' ');
+        return WhiteSpace().Replace(text, " ").Trim();
+    }
+
+    private static QuestionIntent DetectIntent(string text, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, out string? topic)
+    {
+        topic = null;
+        var coverage = CoverageQuestion().Match(text);
+        if (coverage.Success)
+        {
+            topic = coverage.Groups["topic"].Value.Trim(' ', '?', '.', '!');
+            return QuestionIntent.Coverage;
+        }
+
+        if (authors.Count > 0 && !namesArticles && AuthorProfileQuestion().IsMatch(text))
+        {
+            return QuestionIntent.AuthorProfile;
+        }
+
+        var listing = ListingQuestion().IsMatch(text);
+        if (listing && (authors.Count > 0 || sections.Count > 0 || hasDates))
+        {
+            // A listing by metadata only when nothing topical is left once the scope words are removed.
+            var withoutDates = text;
+            foreach (var (start, end) in dateSpans.OrderByDescending(s => s.Start))
+            {
+                withoutDates = withoutDates.Remove(start, end - start);
+            }
+
+            var nameWords = authors.Concat(sections).SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var remaining = LexicalAnalyzer.Tokenize(withoutDates)
+                .Where(t => !ScopeWords.Contains(t) && !nameWords.Contains(t) && !MonthNames.Contains(t) && !t.All(char.IsDigit) && t.Length > 1)
+                .ToList();
+            if (remaining.Count == 0)
+            {
+                return QuestionIntent.ArticleList;
+            }
+        }
+
+        return QuestionIntent.Passages;
+    }
+
+    private static List<string> FindAuthors(string text, ArchiveCatalog catalog)
+    {
+        var found = new List<(int Position, string Name)>();
+        foreach (var (alias, canonical) in catalog.AuthorAliases)
+        {
+            // Case-sensitive on the capitalised form: "Lamb" the author, not "lamb" the dish; "the Pope" is not Alexander Pope.
+            var pattern = @"(?<![\w-])" + Regex.Escape(alias) + @"(?:'s|s')?(?![\w-])";
+            foreach (Match match in Regex.Matches(text, pattern, RegexOptions.CultureInvariant))
+            {
+                var before = text[..match.Index].TrimEnd();
+                if (!alias.Contains(' ', StringComparison.Ordinal) && before.EndsWith(" the", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                found.Add((match.Index, canonical));
+            }
+        }
+
+        return found.OrderBy(f => f.Position).Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static List<string> FindSections(string text, ArchiveCatalog catalog)
+    {
+        var matches = new List<(string Name, int Length, bool IsPublication)>();
+        var publications = catalog.Articles.Select(a => a.Publication).Where(p => p is not null).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in catalog.SectionNames)
+        {
+            var core = CoreName(name);
+            if (core.Length < 4)
+            {
+                continue;
+            }
+
+            // Capitalised match: "the Spectator" the paper, not "a spectator".
+            var pattern = @"(?<![\w-])" + Regex.Escape(core) + @"(?![\w-])";
+            if (Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant))
+            {
+                matches.Add((name, core.Length, publications.Contains(name)));
+            }
+        }
+
+        // Drop names contained in a longer matched name ("London Magazine" inside "New London Magazine").
+        var kept = matches.Where(m => !matches.Any(o => o.Length > m.Length && CoreName(o.Name).Contains(CoreName(m.Name), StringComparison.Ordinal))).ToList();
+
+        // A named publication is more specific than a section: "Federalist papers in The New-York Packet" means the Packet.
+        if (kept.Any(k => k.IsPublication && !IsAlsoSection(k.Name, catalog)) && kept.Any(k => IsAlsoSection(k.Name, catalog)))
+        {
+            kept = kept.Where(k => k.IsPublication && !IsAlsoSection(k.Name, catalog)).ToList();
+        }
+
+        return kept.Select(k => k.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static bool IsAlsoSection(string name, ArchiveCatalog catalog) =>
+        catalog.Articles.Any(a => string.Equals(a.Section, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>"The Spectator" → "Spectator"; "The Federalist (J. &amp; A. McLean edition, vol. II)" → "Federalist".</summary>
+    internal static string CoreName(string name)
+    {
+        var core = name;
+        var paren = core.IndexOf('(', StringComparison.Ordinal);
+        if (paren > 0)
+        {
+            core = core[..paren];
+        }
+
+        core = core.Trim();
+        if (core.StartsWith("The ", StringComparison.OrdinalIgnoreCase))
+        {
+            core = core[4..];
+        }
+
+        return core.Trim();
+    }
+
+    private static (List<int> Numbers, List<string> Articles, string? Missing) FindSeriesArticles(string text, ArchiveCatalog catalog, IReadOnlyList<string> sections)
+    {
+        var numbers = new List<(int Number, string? Series)>();
+        foreach (Match match in SeriesReference().Matches(text))
+        {
+            var series = match.Groups["series"].Success ? match.Groups["series"].Value : null;
+            foreach (Capture capture in match.Groups["n"].Captures)
+            {
+                numbers.Add((int.Parse(capture.Value, CultureInfo.InvariantCulture), series));
+            }
+        }
+
+        foreach (Match match in OrdinalFirstReference().Matches(text))
+        {
+            numbers.Add((1, match.Groups["series"].Success ? match.Groups["series"].Value : null));
+        }
+
+        var articles = new List<string>();
+        string? missing = null;
+        foreach (var (number, series) in numbers)
+        {
+            var candidates = catalog.SeriesNumbers[number].ToList();
+            var seriesName = series ?? sections.Select(CoreName).FirstOrDefault();
+            if (seriesName is not null)
+            {
+                var seriesCore = CoreName(seriesName);
+                candidates = candidates.Where(a => a.Title.Contains(seriesCore, StringComparison.OrdinalIgnoreCase)
+                    || CoreName(a.Section ?? "").Equals(seriesCore, StringComparison.OrdinalIgnoreCase)
+                    || CoreName(a.Publication ?? "").Equals(seriesCore, StringComparison.OrdinalIgnoreCase)).ToList();
+            }
+
+            if (candidates.Count == 0)
+            {
+                if (seriesName is not null && catalog.Articles.Any(a => a.Title.Contains(CoreName(seriesName), StringComparison.OrdinalIgnoreCase)))
+                {
+                    missing ??= $"{CoreName(seriesName)} No. {number}";
+                }
+
+                continue;
+            }
+
+            if (candidates.Count <= 3)
+            {
+                articles.AddRange(candidates.Select(c => c.Id));
+            }
+        }
+
+        return (numbers.Select(n => n.Number).Distinct().ToList(), articles.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), articles.Count == 0 ? missing : null);
+    }
+
+    private static List<string> FindQuotedTitles(string text, ArchiveCatalog catalog)
+    {
+        var found = new List<string>();
+        foreach (Match match in QuotedPhrase().Matches(text))
+        {
+            var quoted = match.Groups["q"].Value.Trim();
+            if (quoted.Length < 3)
+            {
+                continue;
+            }
+
+            var quotedTerms = LexicalAnalyzer.Analyze(quoted);
+            if (quotedTerms.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var article in catalog.Articles)
+            {
+                var title = ArchiveCatalog.StripSeriesPrefix(article.Title).Trim();
+                if (string.Equals(title, quoted, StringComparison.OrdinalIgnoreCase)
+                    || (quoted.Length >= 8 && title.StartsWith(quoted, StringComparison.OrdinalIgnoreCase))
+                    || (catalog.TitleTerms.TryGetValue(article.Id, out var terms) && terms.Count > 0 && terms.Count <= quotedTerms.Count + 1
+                        && quotedTerms.All(terms.Contains) && terms.All(quotedTerms.Contains)))
+                {
+                    found.Add(article.Id);
+                }
+            }
+        }
+
+        return found.Count <= 5 ? found : [];
+    }
+
+    /// <summary>Dates named in the question → an inclusive range, plus where they stand in the text.</summary>
+    internal static (DateOnly? From, DateOnly? To, List<(int Start, int End)> Spans) FindDates(string text)
+    {
+        var spans = new List<(int, int)>();
+        DateOnly? from = null, to = null;
+
+        void Take(Match m, DateOnly? f, DateOnly? t)
+        {
+            spans.Add((m.Index, m.Index + m.Length));
+            if (f is not null)
+            {
+                from = from is null || f < from ? f : from;
+            }
+
+            if (t is not null)
+            {
+                to = to is null || t > to ? t : to;
+            }
+        }
+
+        var between = BetweenYears().Match(text);
+        if (between.Success)
+        {
+            var a = Year(between.Groups["a"].Value);
+            var b = Year(between.Groups["b"].Value);
+            Take(between, new DateOnly(Math.Min(a, b), 1, 1), new DateOnly(Math.Max(a, b), 12, 31));
+            return (from, to, spans);
+        }
+
+        foreach (Match m in DayMonthYear().Matches(text))
+        {
+            if (TryDay(m.Groups["d"].Value, m.Groups["m"].Value, m.Groups["y"].Value, out var day))
+            {
+                Take(m, day, day);
+            }
+        }
+
+        foreach (Match m in MonthDayYear().Matches(text))
+        {
+            if (!Overlaps(spans, m) && TryDay(m.Groups["d"].Value, m.Groups["m"].Value, m.Groups["y"].Value, out var day))
+            {
+                Take(m, day, day);
+            }
+        }
+
+        foreach (Match m in HolidayYear().Matches(text))
+        {
+            var year = Year(m.Groups["y"].Value);
+            var day = m.Groups["h"].Value.StartsWith("Christmas", StringComparison.OrdinalIgnoreCase) ? new DateOnly(year, 12, 25) : new DateOnly(year, 1, 1);
+            Take(m, day, day);
+        }
+
+        foreach (Match m in MonthYear().Matches(text))
+        {
+            if (Overlaps(spans, m))
+            {
+                continue;
+            }
+
+            var month = MonthNumber(m.Groups["m"].Value);
+            var year = Year(m.Groups["y"].Value);
+            if (month > 0)
+            {
+                var first = new DateOnly(year, month, 1);
+                Take(m, first, first.AddMonths(1).AddDays(-1));
+            }
+        }
+
+        foreach (Match m in Decade().Matches(text))
+        {
+            var start = Year(m.Groups["d"].Value + "0");
+            Take(m, new DateOnly(start, 1, 1), new DateOnly(start + 9, 12, 31));
+        }
+
+        foreach (Match m in RelativeYear().Matches(text))
+        {
+            if (Overlaps(spans, m))
+            {
+                continue;
+            }
+
+            var year = Year(m.Groups["y"].Value);
+            switch (m.Groups["rel"].Value.ToLowerInvariant())
+            {
+                case "before":
+                case "prior to":
+                    spans.Add((m.Index, m.Index + m.Length));
+                    to = new DateOnly(year - 1, 12, 31);
+                    break;
+                case "until":
+                case "up to":
+                case "through":
+                case "by":
+                    spans.Add((m.Index, m.Index + m.Length));
+                    to = new DateOnly(year, 12, 31);
+                    break;
+                case "after":
+                    spans.Add((m.Index, m.Index + m.Length));
+                    from = new DateOnly(year + 1, 1, 1);
+                    break;
+                case "since":
+                case "from":
+                    spans.Add((m.Index, m.Index + m.Length));
+                    from = new DateOnly(year, 1, 1);
+                    break;
+                default:
+                    Take(m, new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
+                    break;
+            }
+        }
+
+        return (from, to, spans);
+    }
+
+    private static bool Overlaps(List<(int Start, int End)> spans, Match m) =>
+        spans.Any(s => m.Index < s.End && m.Index + m.Length > s.Start);
+
+    private static int Year(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+    private static int MonthNumber(string name)
+    {
+        var lower = name.ToLowerInvariant().TrimEnd('.');
+        for (var i = 0; i < MonthNames.Length; i++)
+        {
+            if (MonthNames[i].StartsWith(lower, StringComparison.Ordinal) && lower.Length >= 3)
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool TryDay(string d, string m, string y, out DateOnly day)
+    {
+        day = default;
+        var month = MonthNumber(m);
+        var dayNumber = int.Parse(d, CultureInfo.InvariantCulture);
+        var year = Year(y);
+        if (month == 0 || dayNumber < 1 || dayNumber > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        day = new DateOnly(year, month, dayNumber);
+        return true;
+    }
+
+    private const string MonthPattern = @"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?";
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhiteSpace();
+
+    [GeneratedRegex(@"\bbetween\s+(?<a>1[0-9]{3}|20[0-9]{2})\s+and\s+(?<b>1[0-9]{3}|20[0-9]{2})\b|\b(?<a>1[0-9]{3}|20[0-9]{2})\s*(?:-|–|—|to)\s*(?<b>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex BetweenYears();
+
+    [GeneratedRegex(@"\b(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<m>" + MonthPattern + @")\s*,?\s+(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex DayMonthYear();
+
+    [GeneratedRegex(@"\b(?<m>" + MonthPattern + @")\s+(?<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex MonthDayYear();
+
+    [GeneratedRegex(@"\b(?<h>Christmas Day|Christmas|New Year's Day)\s*,?\s+(?:of\s+)?(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex HolidayYear();
+
+    [GeneratedRegex(@"\b(?<m>" + MonthPattern + @")\s*,?\s+(?:of\s+)?(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex MonthYear();
+
+    [GeneratedRegex(@"\bthe\s+(?<d>1[0-9]{2}|20[0-9])0'?s\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Decade();
+
+    // Bare years are not dates here ("the War of 1812" is a topic): only years introduced by a date word.
+    [GeneratedRegex(@"\b(?<rel>before|prior to|until|up to|through|after|since|from|in|during|by|of the year|printed in|published in)\s+(?:the\s+year\s+)?(?<y>1[0-9]{3}|20[0-9]{2})\b(?!\s*(?:-|–)\s*\d)", RegexOptions.IgnoreCase)]
+    private static partial Regex RelativeYear();
+
+    [GeneratedRegex(@"(?:(?<series>[A-Z][\w-]+)(?:'s)?,?\s+)?\bNos?\.?\s*(?<n>\d{1,4})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+or\s+)(?:Nos?\.?\s*)?(?<n>\d{1,4}))*", RegexOptions.CultureInvariant)]
+    private static partial Regex SeriesReference();
+
+    [GeneratedRegex(@"\b(?:very\s+)?first\s+(?:number|issue|paper|essay)\s+of\s+(?:the\s+)?(?<series>[A-Z][\w-]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex OrdinalFirstReference();
+
+    [GeneratedRegex("(?:^|[\\s(])['\"](?<q>[^'\"]{3,120}?)['\"](?=[\\s,.?!;:)]|$)")]
+    private static partial Regex QuotedPhrase();
+
+    [GeneratedRegex(@"\b(jointly|together|co-?authored|co-?wrote|both\s+\w+\s+and)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex JointlyWords();
+
+    [GeneratedRegex(@"\b(what|anything|something)\s+(have|has|did)\s+(we|you|the\s+\w+|this\s+\w+)\s+(said|written|published|run|covered|printed)\s+(about|on)\s+(?<topic>.+)|\b(have|has|did)\s+(we|you|the\s+\w+|this\s+\w+)\s+(already\s+|ever\s+)?(written|published|run|covered|printed|said\s+anything)\s+(a\s+piece\s+|anything\s+|an\s+article\s+|an\s+essay\s+)?(about|on)\s+(?<topic>.+)|\b(past|previous|earlier)\s+coverage\s+(of|on|about)\s+(?<topic>.+)|\bour\s+(pieces|articles|coverage|essays)\s+(on|about)\s+(?<topic>.+)|\bfind\s+(our\s+)?(pieces|articles|essays|columns)\s+(on|about)\s+(?<topic>.+)", RegexOptions.IgnoreCase)]
+    private static partial Regex CoverageQuestion();
+
+    [GeneratedRegex(@"\bwho\s+(is|was|were)\b(?!.*\b(wrote|write|author of)\b)|\btell\s+me\s+about\b|\b(biography|bio|life|career|background|born|died|death|later\s+life)\b|\bwent\s+on\s+to\b|\bgo\s+on\s+to\b|\bwhat\s+(post|office|position|job|role)\b|\bwhat\s+do\s+(you|we)\s+know\s+about\b|\babout\s+the\s+author\b|\bwho\s+is\s+the\s+author\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AuthorProfileQuestion();
+
+    [GeneratedRegex(@"^\s*(which|what|list|show|name|give\s+me|find)\b.*?\b(papers?|essays?|articles?|pieces?|columns?|numbers|issues|posts|works|writings)\b|\blist\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ListingQuestion();
+
+    [GeneratedRegex(@"\bwho\s+(wrote|write|writes|authored|is\s+the\s+author|was\s+the\s+author)\b|\bwhen\s+(was|were|did|is)\b|\bwhat\s+(date|year|day)\b|\bwhich\s+(newspaper|magazine|paper|publication|journal|periodical)\b|\bwhere\s+(was|were|did)\b.*\b(appear|published|printed|first|run)\b|\bin\s+which\s+(newspaper|magazine|publication)\b|\bwhat\s+(newspaper|magazine|publication)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex MetadataQuestion();
+
+    [GeneratedRegex(@"\b(before|elsewhere|other\s+(articles|pieces|essays|papers|columns)|ever|this\s+(magazine|publication|paper|newspaper|site)|the\s+archive|in\s+general|anywhere|previously|again)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex WideningWords();
+}
