@@ -1,0 +1,46 @@
+using Clippings.Answering;
+using Clippings.Embeddings;
+using Clippings.Retrieval;
+using Clippings.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Clippings;
+
+public static class ClippingsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the whole core from configuration: embeddings, the archive index, ingestion, retrieval and
+    /// answering (extractive by default; a chat model when <c>Clippings:ChatModel</c> names one).
+    /// </summary>
+    public static IServiceCollection AddClippings(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLogging();
+        services.AddClippingsEmbeddings(configuration);
+        services.AddArchiveIndex(configuration);
+        services.AddClippingsRetrieval(configuration);
+        services.AddClippingsAnswering();
+        return services;
+    }
+
+    public static IServiceCollection AddClippingsRetrieval(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName));
+        services.TryAddSingleton<ArchiveCatalogProvider>();
+        services.TryAddSingleton<QueryAnalyzer>();
+        services.TryAddSingleton<ArchiveRetriever>();
+        return services;
+    }
+
+    /// <summary>The extractive composer and rule-based follow-ups, the defaults a chat model may replace.</summary>
+    public static IServiceCollection AddClippingsAnswering(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ExtractiveAnswerComposer>();
+        services.TryAddSingleton<RuleBasedFollowUpRewriter>();
+        services.TryAddSingleton<IAnswerComposer>(sp => sp.GetRequiredService<ExtractiveAnswerComposer>());
+        services.TryAddSingleton<IFollowUpRewriter>(sp => sp.GetRequiredService<RuleBasedFollowUpRewriter>());
+        services.TryAddSingleton<ArchiveAssistant>();
+        return services;
+    }
+}
