@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return AskCommand.Create();
+        yield return ChatCommand.Create();
+        yield return EvalCommand.Create();
     }
 }

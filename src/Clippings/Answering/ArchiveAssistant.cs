@@ -111,6 +111,20 @@ public sealed class ArchiveAssistant
         }
     }
 
+    /// <summary>Asks and also returns what retrieval found (for evaluation and diagnostics).</summary>
+    public async Task<(AnswerContext Context, Answer Answer)> AskWithContextAsync(AskRequest request, CancellationToken cancellationToken)
+    {
+        var question = request.Question.Trim();
+        if (question.Length > MaxQuestionChars)
+        {
+            question = question[..MaxQuestionChars];
+        }
+
+        var (context, _) = await PrepareAsync(question, request, cancellationToken).ConfigureAwait(false);
+        var answer = await _composer.ComposeAsync(context, cancellationToken).ConfigureAwait(false);
+        return (context, answer with { StandaloneQuestion = context.Plan.SearchText });
+    }
+
     /// <summary>Follow-up resolution, query understanding and retrieval, without composing (used by eval and the composers' tests).</summary>
     public async Task<AnswerContext> RetrieveAsync(AskRequest request, CancellationToken cancellationToken) =>
         (await PrepareAsync(request.Question.Trim(), request, cancellationToken).ConfigureAwait(false)).Context;

@@ -46,7 +46,7 @@ public sealed partial class QueryAnalyzer
         var named = seriesArticles.Concat(titleArticles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
         var requireAll = authors.Count > 1 && JointlyWords().IsMatch(text);
-        var intent = DetectIntent(text, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out var topic);
+        var intent = DetectIntent(text, catalog, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out var topic);
         var asksMetadata = MetadataQuestion().IsMatch(text);
 
         // A conversation opened from an article page stays on that article unless the question widens it.
@@ -103,7 +103,7 @@ public sealed partial class QueryAnalyzer
         return WhiteSpace().Replace(text, " ").Trim();
     }
 
-    private static QuestionIntent DetectIntent(string text, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, out string? topic)
+    private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, out string? topic)
     {
         topic = null;
         var coverage = CoverageQuestion().Match(text);
@@ -128,7 +128,9 @@ public sealed partial class QueryAnalyzer
                 withoutDates = withoutDates.Remove(start, end - start);
             }
 
-            var nameWords = authors.Concat(sections).SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // Every name the catalog knows is scope, not topic ("Federalist papers in The New-York Packet").
+            var nameWords = authors.Concat(sections).Concat(catalog.SectionNames.Select(CoreName)).Concat(catalog.AuthorAliases.Keys)
+                .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var remaining = LexicalAnalyzer.Tokenize(withoutDates)
                 .Where(t => !ScopeWords.Contains(t) && !nameWords.Contains(t) && !MonthNames.Contains(t) && !t.All(char.IsDigit) && t.Length > 1)
                 .ToList();
@@ -478,7 +480,7 @@ public sealed partial class QueryAnalyzer
     [GeneratedRegex(@"(?:(?<series>[A-Z][\w-]+)(?:'s)?,?\s+)?\bNos?\.?\s*(?<n>\d{1,4})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+or\s+)(?:Nos?\.?\s*)?(?<n>\d{1,4}))*", RegexOptions.CultureInvariant)]
     private static partial Regex SeriesReference();
 
-    [GeneratedRegex(@"\b(?:very\s+)?first\s+(?:number|issue|paper|essay)\s+of\s+(?:the\s+)?(?<series>[A-Z][\w-]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:very\s+)?first\s+(?:number|issue|paper|essay)\s+of\s+(?:[Tt]he\s+)?(?<series>[A-Z][\w-]+)", RegexOptions.CultureInvariant)]
     private static partial Regex OrdinalFirstReference();
 
     [GeneratedRegex("(?:^|[\\s(])['\"](?<q>[^'\"]{3,120}?)['\"](?=[\\s,.?!;:)]|$)")]
