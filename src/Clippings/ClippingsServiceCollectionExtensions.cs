@@ -1,5 +1,6 @@
 using Clippings.Answering;
 using Clippings.Embeddings;
+using Clippings.Ingestion;
 using Clippings.Retrieval;
 using Clippings.Storage;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,7 @@ public static class ClippingsServiceCollectionExtensions
         services.AddLogging();
         services.AddClippingsEmbeddings(configuration);
         services.AddArchiveIndex(configuration);
+        services.AddClippingsIngestion();
         services.AddClippingsRetrieval(configuration);
         services.AddClippingsAnswering();
         return services;

@@ -23,7 +23,7 @@ internal static class ChatCommand
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
             var assistant = services.GetRequiredService<ArchiveAssistant>();
-            await IndexGuard.EnsureNotEmptyAsync(assistant.Index, cancellationToken);
+            await SampleArchive.IngestIfEmptyAsync(services, Console.Error, cancellationToken);
 
             var conversation = Conversation.Empty;
             var scope = parse.GetValue(article);

@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return IngestCommand.Create();
         yield return AskCommand.Create();
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();

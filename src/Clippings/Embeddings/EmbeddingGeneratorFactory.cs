@@ -19,5 +19,5 @@ public static class EmbeddingGeneratorFactory
     }
 
     private static Created CreateLocal(EmbeddingOptions options) =>
-        throw new ClippingsException("The local embedding model is not wired in yet.");
+        new(new ArcticEmbeddingGenerator(options.Threads, options.BatchSize), ArcticEmbeddingGenerator.Space, ArcticEmbeddingGenerator.QueryPrefix);
 }

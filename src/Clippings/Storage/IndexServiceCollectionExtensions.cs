@@ -1,14 +1,29 @@
+using Clippings.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Clippings.Storage;
 
 public static class IndexServiceCollectionExtensions
 {
-    /// <summary>Interim registration until the SQLite and Qdrant indexes land (branch sqlite owns this file).</summary>
+    /// <summary>
+    /// Registers the archive index chosen by <c>Clippings:Index:Provider</c>: <c>sqlite</c> (embedded file, the default)
+    /// or <c>qdrant</c> (a Qdrant server or cluster).
+    /// </summary>
     public static IServiceCollection AddArchiveIndex(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IndexOptions>().Bind(configuration.GetSection(IndexOptions.SectionName));
+        services.AddSingleton<IArchiveIndex>(sp => Create(sp.GetRequiredService<IOptions<IndexOptions>>().Value, sp));
         return services;
     }
+
+    public static IArchiveIndex Create(IndexOptions options, IServiceProvider services) =>
+        options.Provider.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" or "" => new SqliteArchiveIndex(options.Path, services.GetService<ILogger<SqliteArchiveIndex>>()),
+            "qdrant" => Qdrant.QdrantIndexFactory.Create(options, services),
+            var other => throw new ClippingsException($"Unknown index provider '{other}' in Clippings:Index:Provider. Use 'sqlite' (embedded) or 'qdrant'."),
+        };
 }

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using Clippings.Archive;
+using Clippings.Embeddings;
+using Clippings.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Clippings.Ingestion;
+
+public sealed record IngestOptions(bool Prune = false);
+
+/// <summary>Progress of an ingest: articles written of those that need writing, and passages embedded.</summary>
+public sealed record IngestProgress(int ArticlesDone, int ArticlesToWrite, int PassagesEmbedded, int FilesRead, int FilesTotal, TimeSpan Elapsed);
+
+public sealed record IngestFailure(string Path, string Reason);
+
+/// <summary>The end of an ingest: what changed, what failed and why.</summary>
+public sealed record IngestSummary(
+    int New,
+    int Updated,
+    int Unchanged,
+    int Removed,
+    int Failed,
+    int Passages,
+    IReadOnlyList<IngestFailure> Failures,
+    IReadOnlyList<string> Warnings,
+    TimeSpan Elapsed)
+{
+    public string ToLine() =>
+        $"{New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed ({Passages} passages embedded in {Elapsed.TotalSeconds:F1} s)";
+}
+
+/// <summary>
+/// Archive files → articles → passages → embeddings → index. Incremental: articles are keyed by id and content
+/// hash, unchanged ones are skipped without embedding, changed ones are replaced atomically one by one (so an
+/// interrupted ingest leaves a consistent index and the next run resumes), removed ones are deleted with prune.
+/// </summary>
+public sealed class ArchiveIngestor
+{
+    private readonly IArchiveIndex _index;
+    private readonly ArchiveEmbedder _embedder;
+    private readonly ArchiveLoader _loader;
+    private readonly PassageChunker _chunker;
+    private readonly ILogger<ArchiveIngestor> _logger;
+
+    public ArchiveIngestor(IArchiveIndex index, ArchiveEmbedder embedder, ArchiveLoader loader, PassageChunker chunker, ILogger<ArchiveIngestor> logger)
+    {
+        _index = index;
+        _embedder = embedder;
+        _loader = loader;
+        _chunker = chunker;
+        _logger = logger;
+    }
+
+    public async Task<IngestSummary> IngestAsync(IReadOnlyList<string> paths, IngestOptions options, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var files = ArchiveLoader.EnumerateFiles(paths);
+        await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
+        var stored = await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
+
+        // Read every file first (cheap next to embedding), a few at a time.
+        var results = new ArchiveFileResult[files.Count];
+        var read = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            results[i] = await _loader.ReadFileAsync(files[i], ct).ConfigureAwait(false);
+            var done = Interlocked.Increment(ref read);
+            progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed));
+        }).ConfigureAwait(false);
+
+        var failures = results.Where(r => r.Failed).Select(r => new IngestFailure(r.Path, r.Error!)).ToList();
+        var warnings = new List<string>();
+        var articles = new Dictionary<string, Article>(StringComparer.Ordinal);
+        var bios = new Dictionary<string, AuthorProfile>(StringComparer.OrdinalIgnoreCase);
+        foreach (var result in results.Where(r => !r.Failed))
+        {
+            warnings.AddRange(result.Warnings.Select(w => $"{result.Path}: {w}"));
+            foreach (var article in result.Articles)
+            {
+                if (articles.TryGetValue(article.Id, out var earlier) && earlier.SourcePath != article.SourcePath)
+                {
+                    warnings.Add($"{article.Id} appears in {earlier.SourcePath} and {article.SourcePath}; the last one is kept");
+                }
+
+                articles[article.Id] = article;
+            }
+
+            foreach (var bio in result.Authors.Where(b => !string.IsNullOrWhiteSpace(b.Bio)))
+            {
+                if (!bios.TryGetValue(bio.Name, out var known) || (known.Bio?.Length ?? 0) < bio.Bio!.Length)
+                {
+                    bios[bio.Name] = bio;
+                }
+            }
+        }
+
+        var toWrite = articles.Values.Where(a => !stored.TryGetValue(a.Id, out var hash) || hash != a.ContentHash).OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
+        var unchanged = articles.Count - toWrite.Count;
+        var created = toWrite.Count(a => !stored.ContainsKey(a.Id));
+        var done = 0;
+        var embedded = 0;
+        progress?.Report(new IngestProgress(0, toWrite.Count, 0, files.Count, files.Count, stopwatch.Elapsed));
+
+        // Embed several articles' passages per call (the encoder batches and sorts them by length), then store each article.
+        var batchLimit = Math.Max(_embedder.BatchSize * 4, 32);
+        var pending = new List<(Article Article, IReadOnlyList<Passage> Passages)>();
+        var pendingPassages = 0;
+        foreach (var article in toWrite)
+        {
+            var passages = _chunker.Split(article);
+            pending.Add((article, passages));
+            pendingPassages += passages.Count;
+            if (pendingPassages >= batchLimit)
+            {
+                embedded += await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                done += pending.Count;
+                pending.Clear();
+                pendingPassages = 0;
+                progress?.Report(new IngestProgress(done, toWrite.Count, embedded, files.Count, files.Count, stopwatch.Elapsed));
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            embedded += await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+            done += pending.Count;
+            progress?.Report(new IngestProgress(done, toWrite.Count, embedded, files.Count, files.Count, stopwatch.Elapsed));
+        }
+
+        foreach (var bio in bios.Values)
+        {
+            await _index.UpsertAuthorAsync(bio, cancellationToken).ConfigureAwait(false);
+        }
+
+        var removed = 0;
+        if (options.Prune)
+        {
+            foreach (var id in stored.Keys.Where(id => !articles.ContainsKey(id)))
+            {
+                await _index.DeleteArticleAsync(id, cancellationToken).ConfigureAwait(false);
+                removed++;
+            }
+        }
+
+        var summary = new IngestSummary(created, toWrite.Count - created, unchanged, removed, failures.Count, embedded, failures, warnings, stopwatch.Elapsed);
+        _logger.LogInformation(
+            "Ingested {Files} files into {Index}: {New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed, {Passages} passages in {ElapsedMs} ms",
+            files.Count, _index.Description, summary.New, summary.Updated, summary.Unchanged, summary.Removed, summary.Failed, summary.Passages, stopwatch.ElapsedMilliseconds);
+        return summary;
+    }
+
+    private async Task<int> WriteAsync(List<(Article Article, IReadOnlyList<Passage> Passages)> batch, CancellationToken cancellationToken)
+    {
+        var texts = batch.SelectMany(b => b.Passages.Select(p => p.Text)).ToList();
+        var vectors = await _embedder.EmbedPassagesAsync(texts, cancellationToken).ConfigureAwait(false);
+        var offset = 0;
+        foreach (var (article, passages) in batch)
+        {
+            var indexed = passages.Select((p, i) => new IndexedPassage(p.Ordinal, p.Start, p.End, p.Text, vectors[offset + i])).ToList();
+            offset += passages.Count;
+            await _index.UpsertArticleAsync(new IndexedArticle(article, indexed), cancellationToken).ConfigureAwait(false);
+        }
+
+        return texts.Count;
+    }
+}

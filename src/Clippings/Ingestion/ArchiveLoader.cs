@@ -1,0 +1,128 @@
+using System.Text;
+using Clippings.Archive;
+using Clippings.Ingestion.Readers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Clippings.Ingestion;
+
+/// <summary>What one file gave: its articles and bios, or the reason it could not be read.</summary>
+public sealed record ArchiveFileResult(string Path, string? Format, IReadOnlyList<Article> Articles, IReadOnlyList<AuthorProfile> Authors, IReadOnlyList<string> Warnings, string? Error)
+{
+    public bool Failed => Error is not null;
+}
+
+/// <summary>
+/// Walks files and folders, picks a reader by each file's content (not just its extension), and reads it.
+/// A broken file becomes a result with its path and reason; the rest of the archive still reads.
+/// </summary>
+public sealed class ArchiveLoader
+{
+    /// <summary>Files larger than this are refused (a CMS page or an export file is far smaller).</summary>
+    public const long DefaultMaxFileBytes = 64L * 1024 * 1024;
+
+    private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".html", ".htm", ".xml", ".wxr", ".json", ".jsonl", ".ndjson", ".md", ".markdown", ".txt",
+    };
+
+    private readonly IReadOnlyList<IArchiveReader> _readers;
+    private readonly ILogger _logger;
+
+    public ArchiveLoader(ILogger<ArchiveLoader>? logger = null, long maxFileBytes = DefaultMaxFileBytes)
+    {
+        // Most specific first: a WXR file is XML that mentions HTML; plain text takes anything left.
+        _readers = [new WxrArticleReader(), new JsonArticleReader(), new HtmlArticleReader(), new MarkdownArticleReader(), new PlainTextArticleReader()];
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        MaxFileBytes = maxFileBytes;
+    }
+
+    public long MaxFileBytes { get; }
+
+    /// <summary>Every archive file under the given paths (folders walked; hidden files and unknown extensions skipped).</summary>
+    public static IReadOnlyList<string> EnumerateFiles(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+            {
+                files.Add(Path.GetFullPath(path));
+            }
+            else if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+                    .Where(f => !Path.GetFileName(f).StartsWith('.') && KnownExtensions.Contains(Path.GetExtension(f)))
+                    .Select(Path.GetFullPath)
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                throw new ClippingsException($"No such file or folder: {path}");
+            }
+        }
+
+        return files.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxFileBytes)
+            {
+                return Failure(path, null, $"file is {info.Length / (1024 * 1024)} MB, over the {MaxFileBytes / (1024 * 1024)} MB limit for one archive file");
+            }
+
+            if (info.Length == 0)
+            {
+                return Failure(path, null, "file is empty");
+            }
+
+            var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            if (Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
+            {
+                return Failure(path, null, "binary data, not a text archive file");
+            }
+
+            string text;
+            try
+            {
+                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                return Failure(path, null, $"not valid UTF-8 text (bad byte at offset {ex.Index}); convert the file to UTF-8");
+            }
+
+            var head = text.Length > 4096 ? text[..4096] : text;
+            var reader = _readers.First(r => r.CanRead(path, head));
+            if (reader is PlainTextArticleReader && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+            {
+                return Failure(path, null, "not a recognised archive format (HTML, WordPress WXR, JSON/JSONL, Markdown or .txt)");
+            }
+
+            var result = await reader.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            return new ArchiveFileResult(path, reader.Format, result.Articles, result.Authors, result.Warnings, null);
+        }
+        catch (ArchiveFormatException ex)
+        {
+            return Failure(path, null, ex.Message);
+        }
+        catch (IOException ex)
+        {
+            return Failure(path, null, $"cannot read the file: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return Failure(path, null, $"no permission to read the file: {ex.Message}");
+        }
+    }
+
+    private ArchiveFileResult Failure(string path, string? format, string reason)
+    {
+        _logger.LogWarning("Could not read {Path}: {Reason}", path, reason);
+        return new ArchiveFileResult(path, format, [], [], [], reason);
+    }
+}

@@ -1,0 +1,156 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+
+namespace Clippings.Ingestion;
+
+/// <summary>Turns an HTML content element into paragraphs: block elements become paragraphs, &lt;br&gt; a line break.</summary>
+internal static class HtmlText
+{
+    private static readonly HashSet<string> BlockTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "P", "BLOCKQUOTE", "H1", "H2", "H3", "H4", "H5", "H6", "LI", "PRE", "DD", "DT", "FIGCAPTION",
+    };
+
+    private static readonly HashSet<string> SkippedTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IFRAME", "SVG", "FORM", "BUTTON", "NAV", "ASIDE", "FOOTER", "FIGURE", "IMG", "VIDEO", "AUDIO",
+    };
+
+    /// <summary>Paragraph texts under <paramref name="root"/>, in document order.</summary>
+    public static List<string> Paragraphs(IElement root, int maxDepth = 200)
+    {
+        var paragraphs = new List<string>();
+        var loose = new System.Text.StringBuilder();
+        Walk(root, paragraphs, loose, 0, maxDepth);
+        Flush(paragraphs, loose);
+        return paragraphs.Select(TextNormalizer.Paragraph).Where(p => p.Length > 0).ToList();
+    }
+
+    private static void Walk(INode node, List<string> paragraphs, System.Text.StringBuilder loose, int depth, int maxDepth)
+    {
+        if (depth > maxDepth)
+        {
+            throw new ArchiveFormatException($"HTML nested deeper than {maxDepth} levels; refusing to read it.");
+        }
+
+        foreach (var child in node.ChildNodes)
+        {
+            switch (child)
+            {
+                case IElement element when SkippedTags.Contains(element.TagName) || Boilerplate.IsBoilerplate(element):
+                    continue;
+                case IElement element when BlockTags.Contains(element.TagName) && !HasBlockChild(element):
+                    Flush(paragraphs, loose);
+                    paragraphs.Add(InlineText(element));
+                    break;
+                case IElement element when element.TagName.Equals("BR", StringComparison.OrdinalIgnoreCase):
+                    loose.Append('\n');
+                    break;
+                case IElement element:
+                    var isBlockContainer = element.TagName is "DIV" or "SECTION" or "ARTICLE" or "MAIN" or "UL" or "OL" or "TABLE" or "TR" or "TD" or "BLOCKQUOTE" or "HEADER" or "DL";
+                    if (isBlockContainer)
+                    {
+                        Flush(paragraphs, loose);
+                    }
+
+                    Walk(element, paragraphs, loose, depth + 1, maxDepth);
+                    if (isBlockContainer)
+                    {
+                        Flush(paragraphs, loose);
+                    }
+
+                    break;
+                case IText text:
+                    loose.Append(text.Data);
+                    break;
+            }
+        }
+    }
+
+    private static bool HasBlockChild(IElement element) =>
+        element.Children.Any(c => BlockTags.Contains(c.TagName) || c.TagName is "DIV" or "SECTION" or "UL" or "OL" or "TABLE");
+
+    /// <summary>Text of an inline run, with &lt;br&gt; as a line break (verse).</summary>
+    public static string InlineText(IElement element)
+    {
+        var builder = new System.Text.StringBuilder();
+        AppendInline(element, builder, 0);
+        return builder.ToString();
+    }
+
+    private static void AppendInline(INode node, System.Text.StringBuilder builder, int depth)
+    {
+        if (depth > 200)
+        {
+            throw new ArchiveFormatException("HTML nested deeper than 200 levels; refusing to read it.");
+        }
+
+        foreach (var child in node.ChildNodes)
+        {
+            if (child is IElement element)
+            {
+                if (element.TagName.Equals("BR", StringComparison.OrdinalIgnoreCase))
+                {
+                    builder.Append('\n');
+                }
+                else if (!SkippedTags.Contains(element.TagName))
+                {
+                    AppendInline(element, builder, depth + 1);
+                }
+            }
+            else if (child is IText text)
+            {
+                // Source line breaks inside a paragraph are just spaces; only <br> makes a verse line.
+                builder.Append(text.Data.Replace('\n', ' ').Replace('\r', ' '));
+            }
+        }
+    }
+
+    private static void Flush(List<string> paragraphs, System.Text.StringBuilder loose)
+    {
+        var text = loose.ToString();
+        if (!string.IsNullOrWhiteSpace(text.Replace('\n', ' ')))
+        {
+            paragraphs.Add(text);
+        }
+
+        loose.Clear();
+    }
+
+    public static string? Meta(IDocument document, string property) =>
+        document.QuerySelector($"meta[property='{property}'], meta[name='{property}']")?.GetAttribute("content");
+
+    public static IEnumerable<string> MetaAll(IDocument document, string property) =>
+        document.QuerySelectorAll($"meta[property='{property}'], meta[name='{property}']").Select(m => m.GetAttribute("content") ?? "").Where(c => c.Length > 0);
+
+    public static bool IsHtml(IDocument document) => document is IHtmlDocument;
+}
+
+/// <summary>What is page furniture rather than article: share bars, teaser lists, bios, support boxes, banners.</summary>
+internal static class Boilerplate
+{
+    private static readonly string[] Markers =
+    [
+        "share", "social", "related", "also-in", "more-from", "author-bio", "about-author", "bio-box", "support", "donate", "cta",
+        "newsletter", "subscribe", "cookie", "consent", "breadcrumb", "advert", "promo", "sidebar", "comments", "footer", "nav", "menu",
+        "tags-links", "cat-links", "entry-meta", "entry-footer", "skip-link", "popup", "banner",
+    ];
+
+    public static bool IsBoilerplate(IElement element)
+    {
+        var signature = ((element.ClassName ?? "") + " " + (element.Id ?? "")).ToLowerInvariant();
+        if (signature.Trim().Length == 0)
+        {
+            return element.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary";
+        }
+
+        return Markers.Any(m => signature.Split(' ', '_').Any(token => token == m || token.StartsWith(m + "-", StringComparison.Ordinal) || token.EndsWith("-" + m, StringComparison.Ordinal)));
+    }
+
+    public static bool IsAuthorBio(IElement element)
+    {
+        var signature = ((element.ClassName ?? "") + " " + (element.Id ?? "")).ToLowerInvariant();
+        return signature.Contains("author-bio", StringComparison.Ordinal) || signature.Contains("about-author", StringComparison.Ordinal)
+            || signature.Contains("bio-box", StringComparison.Ordinal) || signature.Contains("author-box", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Clippings.Storage.Sqlite;
+
+/// <summary>
+/// All passage vectors of one index snapshot in one contiguous row-major matrix, searched exactly:
+/// a dot product per row (vectors are unit length, so dot = cosine), top-k kept in a small heap,
+/// split across cores for large archives. Rows are grouped by article so filters become an article bitmap.
+/// </summary>
+internal sealed class VectorCache
+{
+    private const int ParallelThreshold = 20_000;
+
+    private float[] _matrix;
+    private long[] _ids;
+    private int[] _rowArticle;
+    private readonly Dictionary<string, int> _articleOrdinals = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, int> _rowById;
+
+    public VectorCache(long generation, int dimensions, int capacity)
+    {
+        Generation = generation;
+        Dimensions = dimensions;
+        _matrix = new float[Math.Max(capacity, 1) * Math.Max(dimensions, 1)];
+        _ids = new long[Math.Max(capacity, 1)];
+        _rowArticle = new int[Math.Max(capacity, 1)];
+        _rowById = new Dictionary<long, int>(capacity);
+    }
+
+    public long Generation { get; }
+    public int Dimensions { get; private set; }
+    public int Count { get; private set; }
+    public int ArticleCount => _articleOrdinals.Count;
+
+    public void Add(long id, string articleId, byte[] blob)
+    {
+        var vector = MemoryMarshal.Cast<byte, float>(blob);
+        if (Dimensions == 0)
+        {
+            Dimensions = vector.Length;
+            _matrix = new float[_ids.Length * Dimensions];
+        }
+
+        if (vector.Length != Dimensions)
+        {
+            return;
+        }
+
+        if (Count == _ids.Length)
+        {
+            Array.Resize(ref _ids, Count * 2);
+            Array.Resize(ref _rowArticle, Count * 2);
+            Array.Resize(ref _matrix, Count * 2 * Dimensions);
+        }
+
+        vector.CopyTo(_matrix.AsSpan(Count * Dimensions, Dimensions));
+        _ids[Count] = id;
+        if (!_articleOrdinals.TryGetValue(articleId, out var ordinal))
+        {
+            ordinal = _articleOrdinals.Count;
+            _articleOrdinals[articleId] = ordinal;
+        }
+
+        _rowArticle[Count] = ordinal;
+        _rowById[id] = Count;
+        Count++;
+    }
+
+    public bool TryGetArticleOrdinal(string articleId, out int ordinal) => _articleOrdinals.TryGetValue(articleId, out ordinal);
+
+    public double? Cosine(long id, ReadOnlySpan<float> query) =>
+        _rowById.TryGetValue(id, out var row) && query.Length == Dimensions
+            ? TensorPrimitives.Dot(_matrix.AsSpan(row * Dimensions, Dimensions), query)
+            : null;
+
+    /// <summary>The k rows most similar to the query among allowed articles (null = all), best first.</summary>
+    public List<(long Id, double Cosine)> Search(ReadOnlySpan<float> query, bool[]? allowedArticles, int k)
+    {
+        if (Count == 0 || k <= 0)
+        {
+            return [];
+        }
+
+        var queryArray = query.ToArray();
+        if (Count < ParallelThreshold)
+        {
+            return ToSortedList(ScanRange(queryArray, allowedArticles, k, 0, Count));
+        }
+
+        var parts = Environment.ProcessorCount;
+        var chunk = (Count + parts - 1) / parts;
+        var heaps = new PriorityQueue<int, float>[parts];
+        Parallel.For(0, parts, p => heaps[p] = ScanRange(queryArray, allowedArticles, k, p * chunk, Math.Min(Count, (p + 1) * chunk)));
+        var merged = new PriorityQueue<int, float>(k + 1);
+        foreach (var heap in heaps)
+        {
+            while (heap.TryDequeue(out var row, out var score))
+            {
+                Offer(merged, row, score, k);
+            }
+        }
+
+        return ToSortedList(merged);
+    }
+
+    private PriorityQueue<int, float> ScanRange(float[] query, bool[]? allowedArticles, int k, int from, int to)
+    {
+        var heap = new PriorityQueue<int, float>(k + 1);
+        var dimensions = Dimensions;
+        var matrix = _matrix.AsSpan();
+        var threshold = float.NegativeInfinity;
+        for (var row = from; row < to; row++)
+        {
+            if (allowedArticles is not null && !allowedArticles[_rowArticle[row]])
+            {
+                continue;
+            }
+
+            var score = TensorPrimitives.Dot(matrix.Slice(row * dimensions, dimensions), query);
+            if (heap.Count < k)
+            {
+                heap.Enqueue(row, score);
+                if (heap.Count == k)
+                {
+                    heap.TryPeek(out _, out threshold);
+                }
+            }
+            else if (score > threshold)
+            {
+                heap.DequeueEnqueue(row, score);
+                heap.TryPeek(out _, out threshold);
+            }
+        }
+
+        return heap;
+    }
+
+    private static void Offer(PriorityQueue<int, float> heap, int row, float score, int k)
+    {
+        if (heap.Count < k)
+        {
+            heap.Enqueue(row, score);
+        }
+        else if (heap.TryPeek(out _, out var lowest) && score > lowest)
+        {
+            heap.DequeueEnqueue(row, score);
+        }
+    }
+
+    private List<(long Id, double Cosine)> ToSortedList(PriorityQueue<int, float> heap)
+    {
+        var list = new List<(long, double)>(heap.Count);
+        while (heap.TryDequeue(out var row, out var score))
+        {
+            list.Add((_ids[row], score));
+        }
+
+        list.Reverse();
+        return list;
+    }
+}
