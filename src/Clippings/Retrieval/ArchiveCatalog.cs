@@ -33,6 +33,8 @@ public sealed partial class ArchiveCatalog
             .Select(a => (Article: a, Number: SeriesNumberOf(a.Title)))
             .Where(x => x.Number is not null)
             .ToLookup(x => x.Number!.Value, x => x.Article);
+        NameTokens = AuthorAliases.Keys.Concat(SectionNames).Concat(articles.Select(a => a.Title))
+            .SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
         TitleTerms = articles.ToDictionary(a => a.Id, a => (IReadOnlySet<string>)LexicalAnalyzer.Analyze(StripSeriesPrefix(a.Title)).ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase);
     }
 
@@ -49,6 +51,9 @@ public sealed partial class ArchiveCatalog
 
     /// <summary>Series number ("No. 10") → the articles carrying it in their title.</summary>
     public ILookup<int, ArticleSummary> SeriesNumbers { get; }
+
+    /// <summary>Every word of an author, section, publication or title name: names the archive knows.</summary>
+    public IReadOnlySet<string> NameTokens { get; }
 
     /// <summary>Article id → analyzed terms of its title (without the series prefix).</summary>
     public IReadOnlyDictionary<string, IReadOnlySet<string>> TitleTerms { get; }

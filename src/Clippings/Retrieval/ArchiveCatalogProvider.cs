@@ -62,17 +62,18 @@ public sealed class ArchiveCatalogProvider : IDisposable
     /// <summary>Forget the cached catalog (after an ingest in the same process).</summary>
     public void Invalidate() => _checkedAt = DateTime.MinValue;
 
-    /// <summary>Whether an analyzed term occurs anywhere in the archive's passages.</summary>
-    public async Task<bool> TermOccursAsync(string term, CancellationToken cancellationToken)
+    /// <summary>Whether a word occurs in the archive's passages within a scope (authors, sections, dates).</summary>
+    public async Task<bool> TermOccursAsync(string term, SearchFilter scope, CancellationToken cancellationToken)
     {
-        if (_termPresence.TryGetValue(term, out var present))
+        var key = string.Join('|', term, string.Join(',', scope.Authors ?? []), string.Join(',', scope.Sections ?? []), scope.From, scope.To);
+        if (_termPresence.TryGetValue(key, out var present))
         {
             return present;
         }
 
-        var hits = await _index.SearchAsync(new PassageQuery(term, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 1), cancellationToken).ConfigureAwait(false);
+        var hits = await _index.SearchAsync(new PassageQuery(term, ReadOnlyMemory<float>.Empty, scope, SearchMode.Lexical, 1), cancellationToken).ConfigureAwait(false);
         present = hits.Count > 0;
-        _termPresence[term] = present;
+        _termPresence[key] = present;
         return present;
     }
 }

@@ -67,9 +67,9 @@ public sealed partial class ArchiveRetriever
     {
         var stopwatch = Stopwatch.StartNew();
         var catalog = await _catalog.GetAsync(cancellationToken).ConfigureAwait(false);
-        var vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(plan.SearchText, cancellationToken).ConfigureAwait(false);
-
         var authors = plan.Authors.Select(a => catalog.FindAuthor(a) ?? new AuthorSummary(a, null, 0, null, null)).ToList();
+        var searchText = plan.Intent == QuestionIntent.AuthorProfile ? ExpandWithBio(plan.SearchText, authors) : plan.SearchText;
+        var vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(searchText, cancellationToken).ConfigureAwait(false);
         if (plan.MissingArticle is not null)
         {
             return new RetrievalResult { IsRelevant = false, Authors = authors };
@@ -82,19 +82,19 @@ public sealed partial class ArchiveRetriever
         }
 
         var filter = plan.ScopedArticleId is not null ? plan.Filter with { ArticleIds = [plan.ScopedArticleId] } : plan.Filter;
-        var hits = await SearchAsync(plan.SearchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+        var hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
 
         // A filter the question implied (a year, an author) that finds nothing is relaxed rather than obeyed blindly.
         if (hits.Count == 0 && plan.HasDateScope && filter.From is not null | filter.To is not null)
         {
             filter = filter with { From = null, To = null };
-            hits = await SearchAsync(plan.SearchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+            hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.ScopedArticleId is not null && BestDense(hits) < _options.RelevanceThreshold)
         {
             // The scoped article has nothing on it: look across the archive, still favouring the scoped piece.
-            var wide = await SearchAsync(plan.SearchText, vector, plan.Filter, mode, cancellationToken).ConfigureAwait(false);
+            var wide = await SearchAsync(searchText, vector, plan.Filter, mode, cancellationToken).ConfigureAwait(false);
             hits = hits.Concat(wide).DistinctBy(h => (h.Article.Id, h.Ordinal)).ToList();
         }
 
@@ -126,6 +126,23 @@ public sealed partial class ArchiveRetriever
     {
         var query = new PassageQuery(text, vector, filter, mode, _options.CandidatePassages);
         return await _index.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For questions about an author, the sentence of their bio that shares most words with the question
+    /// ("pen name" → "essays signed 'Elia'") is added to the search: the archive's own note says what to look for.
+    /// </summary>
+    internal static string ExpandWithBio(string question, IReadOnlyList<AuthorSummary> authors)
+    {
+        var nameTerms = authors.SelectMany(a => LexicalAnalyzer.Analyze(a.Name)).ToHashSet(StringComparer.Ordinal);
+        var questionTerms = LexicalAnalyzer.Analyze(question).Where(t => !nameTerms.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        var best = authors.Where(a => !string.IsNullOrWhiteSpace(a.Bio))
+            .SelectMany(a => SentenceSplitter.Split(a.Bio!))
+            .Select(s => (Sentence: s.Text, Overlap: LexicalAnalyzer.Analyze(s.Text).Distinct(StringComparer.Ordinal).Count(questionTerms.Contains)))
+            .Where(s => s.Overlap > 0)
+            .OrderByDescending(s => s.Overlap)
+            .FirstOrDefault();
+        return best.Sentence is null ? question : $"{question} {best.Sentence}";
     }
 
     private async Task<IReadOnlyList<ArticleSummary>> ListAsync(QueryPlan plan, CancellationToken cancellationToken)
@@ -183,15 +200,15 @@ public sealed partial class ArchiveRetriever
             return false;
         }
 
-        if (await NamesSomethingAbsentAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false))
-        {
-            return false;
-        }
-
         // Named articles were asked for explicitly: they are relevant by definition.
         if (plan.NamedArticleIds.Count > 0)
         {
             return true;
+        }
+
+        if (await NamesSomethingAbsentAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
         }
 
         return hits.All(h => h.DenseScore is null) || topDense >= _options.RelevanceThreshold;
@@ -203,8 +220,7 @@ public sealed partial class ArchiveRetriever
     /// </summary>
     private async Task<bool> NamesSomethingAbsentAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
-        var knownNames = catalog.AuthorAliases.Keys.Concat(catalog.SectionNames.Select(QueryAnalyzer.CoreName))
-            .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var knownNames = catalog.NameTokens;
         var (_, _, dateSpans) = QueryAnalyzer.FindDates(plan.SearchText);
         var text = plan.SearchText;
         foreach (var (start, end) in dateSpans.OrderByDescending(s => s.Start))
@@ -232,9 +248,10 @@ public sealed partial class ArchiveRetriever
 
             foreach (var word in unknown.Where(w => !w.All(char.IsDigit)))
             {
-                if (!await _catalog.TermOccursAsync(word, cancellationToken).ConfigureAwait(false))
+                // Within the question's own scope: "Ossian in Johnson's Rambler" is absent even if Ossian is elsewhere.
+                if (!await _catalog.TermOccursAsync(word, ScopeOf(plan), cancellationToken).ConfigureAwait(false))
                 {
-                    _logger.LogInformation("Question names {Term}, which occurs nowhere in the archive", word);
+                    _logger.LogInformation("Question names {Term}, which occurs nowhere in its scope", word);
                     return true;
                 }
             }
@@ -264,12 +281,21 @@ public sealed partial class ArchiveRetriever
             return true;
         }
 
-        var lexical = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 50), cancellationToken).ConfigureAwait(false);
+        var lexical = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 100), cancellationToken).ConfigureAwait(false);
         return lexical.Any(h => pattern.IsMatch(h.Text));
     }
 
     private static string StripPossessive(string word) =>
         word.EndsWith("'s", StringComparison.OrdinalIgnoreCase) ? word[..^2] : word.TrimEnd('\'');
+
+    /// <summary>The part of the archive a question is about, for checking whether the names it uses occur there.</summary>
+    private static SearchFilter ScopeOf(QueryPlan plan) => new()
+    {
+        Authors = plan.Filter.Authors,
+        Sections = plan.Filter.Sections,
+        From = plan.Filter.From,
+        To = plan.Filter.To,
+    };
 
     private static bool SentenceBoundaryBefore(string text, int index)
     {

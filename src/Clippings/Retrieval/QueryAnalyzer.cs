@@ -188,6 +188,10 @@ public sealed partial class QueryAnalyzer
         // Drop names contained in a longer matched name ("London Magazine" inside "New London Magazine").
         var kept = matches.Where(m => !matches.Any(o => o.Length > m.Length && CoreName(o.Name).Contains(CoreName(m.Name), StringComparison.Ordinal))).ToList();
 
+        // "Federalist" names both a section and an edition's publication: the section (the broader name) is meant.
+        kept = kept.Where(k => !(k.IsPublication && !IsAlsoSection(k.Name, catalog)
+            && kept.Any(o => o.Name != k.Name && IsAlsoSection(o.Name, catalog) && CoreName(o.Name).Equals(CoreName(k.Name), StringComparison.OrdinalIgnoreCase)))).ToList();
+
         // A named publication is more specific than a section: "Federalist papers in The New-York Packet" means the Packet.
         if (kept.Any(k => k.IsPublication && !IsAlsoSection(k.Name, catalog)) && kept.Any(k => IsAlsoSection(k.Name, catalog)))
         {
@@ -492,7 +496,7 @@ public sealed partial class QueryAnalyzer
     [GeneratedRegex(@"\b(what|anything|something)\s+(have|has|did)\s+(we|you|the\s+\w+|this\s+\w+)\s+(said|written|published|run|covered|printed)\s+(about|on)\s+(?<topic>.+)|\b(have|has|did)\s+(we|you|the\s+\w+|this\s+\w+)\s+(already\s+|ever\s+)?(written|published|run|covered|printed|said\s+anything)\s+(a\s+piece\s+|anything\s+|an\s+article\s+|an\s+essay\s+)?(about|on)\s+(?<topic>.+)|\b(past|previous|earlier)\s+coverage\s+(of|on|about)\s+(?<topic>.+)|\bour\s+(pieces|articles|coverage|essays)\s+(on|about)\s+(?<topic>.+)|\bfind\s+(our\s+)?(pieces|articles|essays|columns)\s+(on|about)\s+(?<topic>.+)", RegexOptions.IgnoreCase)]
     private static partial Regex CoverageQuestion();
 
-    [GeneratedRegex(@"\bwho\s+(is|was|were)\b(?!.*\b(wrote|write|author of)\b)|\btell\s+me\s+about\b|\b(biography|bio|life|career|background|born|died|death|later\s+life)\b|\bwent\s+on\s+to\b|\bgo\s+on\s+to\b|\bwhat\s+(post|office|position|job|role)\b|\bwhat\s+do\s+(you|we)\s+know\s+about\b|\babout\s+the\s+author\b|\bwho\s+is\s+the\s+author\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bwho\s+(is|was|were)\b(?!.*\b(wrote|write|author of)\b)|\btell\s+me\s+about\b|\b(biography|bio|life|career|background|born|died|death|later\s+life)\b|\bwent\s+on\s+to\b|\bgo\s+on\s+to\b|\bwhat\s+(post|office|position|job|role)\b|\bwhat\s+do\s+(you|we)\s+know\s+about\b|\b(pen[\s-]?name|pseudonym|nom\s+de\s+plume|real\s+name|wrote\s+under|signed\s+(his|her|their))\b|\babout\s+the\s+author\b|\bwho\s+is\s+the\s+author\b", RegexOptions.IgnoreCase)]
     private static partial Regex AuthorProfileQuestion();
 
     [GeneratedRegex(@"^\s*(which|what|list|show|name|give\s+me|find)\b.*?\b(papers?|essays?|articles?|pieces?|columns?|numbers|issues|posts|works|writings)\b|\blist\b", RegexOptions.IgnoreCase)]
