@@ -96,7 +96,7 @@ internal static class EvalCommand
         {
             foreach (var o in report.Outcomes)
             {
-                AnsiConsole.MarkupLine(Markup.Escape($"{o.Question.Id} [{o.Question.Kind}] R@5={o.RecallAt5:F2} RR={o.ReciprocalRankAt10:F2} refused={o.Refused} cites-gold={o.CitesGold} top={string.Join(",", o.RankedArticleIds.Take(5))}"));
+                AnsiConsole.MarkupLine(Markup.Escape($"{o.Question.Id} [{o.Question.Kind}] R@5={o.RecallAt5:F2} RR={o.ReciprocalRankAt10:F2} refused={o.Refused} cos={o.TopDenseScore:F3} cites-gold={o.CitesGold} top={string.Join(",", o.RankedArticleIds.Take(5))}"));
             }
         }
     }

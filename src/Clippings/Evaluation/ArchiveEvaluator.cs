@@ -28,7 +28,8 @@ public sealed record EvaluationOutcome(
     IReadOnlyList<string> CitedArticleIds,
     int Citations,
     int ValidQuotes,
-    double ElapsedMs)
+    double ElapsedMs,
+    double TopDenseScore)
 {
     public double RecallAt5 => Question.IsAnswerable
         ? Question.GoldArticleIds.Intersect(RankedArticleIds.Take(5), StringComparer.OrdinalIgnoreCase).Count() / (double)Math.Min(Question.GoldArticleIds.Count, 5)
@@ -105,7 +106,8 @@ public sealed class ArchiveEvaluator
                 answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
                 answer.Citations.Count,
                 valid,
-                elapsed));
+                elapsed,
+                context.Retrieval.TopDenseScore));
             progress?.Report(outcomes.Count);
         }
 

@@ -21,7 +21,13 @@ public sealed class RetrievalOptions
     /// Below this best cosine similarity the archive is taken to have nothing on the question (refusal).
     /// Calibrated for snowflake-arctic-embed-xs on the shared corpus with `clippings eval`; other embedders need their own.
     /// </summary>
-    public double RelevanceThreshold { get; set; } = 0.30;
+    public double RelevanceThreshold { get; set; } = 0.50;
+
+    /// <summary>
+    /// At or above this best cosine the match is trusted even when the question uses a word the archive never prints;
+    /// below it, such a word marks the question as off-topic. Calibrated like <see cref="RelevanceThreshold"/>.
+    /// </summary>
+    public double ConfidentThreshold { get; set; } = 0.62;
 
     /// <summary>Articles returned for a passages question.</summary>
     public int MaxArticles { get; set; } = 10;
@@ -211,7 +217,37 @@ public sealed partial class ArchiveRetriever
             return false;
         }
 
-        return hits.All(h => h.DenseScore is null) || topDense >= _options.RelevanceThreshold;
+        if (hits.All(h => h.DenseScore is null))
+        {
+            return true;
+        }
+
+        if (topDense < _options.RelevanceThreshold)
+        {
+            return false;
+        }
+
+        // A content word the archive has never printed ("smartphone", "sourdough") plus only a middling match: off-topic.
+        return topDense >= _options.ConfidentThreshold || !await UsesUnknownWordAsync(plan, catalog, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> UsesUnknownWordAsync(QueryPlan plan, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        foreach (var token in LexicalAnalyzer.Tokenize(plan.SearchText).Distinct(StringComparer.Ordinal))
+        {
+            if (token.Length < 4 || token.All(char.IsDigit) || GenericWords.Contains(token) || catalog.NameTokens.Contains(token) || LexicalAnalyzer.Analyze(token).Count == 0)
+            {
+                continue;
+            }
+
+            if (!await _catalog.TermOccursAsync(token, SearchFilter.None, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Question uses {Term}, which the archive never prints", token);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
