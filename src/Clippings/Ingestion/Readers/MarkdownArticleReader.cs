@@ -71,7 +71,13 @@ public sealed class MarkdownArticleReader : IArchiveReader
                     paragraphs.Add(string.Join('\n', quote.OfType<ParagraphBlock>().Select(p => InlineText(p.Inline, verse: true))));
                     break;
                 case ListBlock list:
-                    paragraphs.AddRange(list.OfType<ListItemBlock>().SelectMany(i => i.OfType<ParagraphBlock>()).Select(p => InlineText(p.Inline, verse: false)));
+                    // Numbered notes ("1. This was the case…") keep their numbers; they are part of the text.
+                    foreach (var item in list.OfType<ListItemBlock>())
+                    {
+                        var prefix = list.IsOrdered ? $"{item.Order}{list.OrderedDelimiter} " : "";
+                        paragraphs.AddRange(item.OfType<ParagraphBlock>().Select((p, i) => (i == 0 ? prefix : "") + InlineText(p.Inline, verse: false)));
+                    }
+
                     break;
                 case CodeBlock code:
                     paragraphs.Add(string.Join('\n', code.Lines.Lines.Take(code.Lines.Count).Select(l => l.ToString())));
