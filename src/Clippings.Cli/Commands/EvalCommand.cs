@@ -18,10 +18,11 @@ internal static class EvalCommand
         var questions = new Option<string>("--questions") { Description = "JSONL question set (schema of questions-dev.jsonl).", Required = true };
         var mode = new Option<SearchMode>("--mode") { Description = "Retrieval mode: hybrid (default), dense or lexical.", DefaultValueFactory = _ => SearchMode.Hybrid };
         var details = new Option<bool>("--details") { Description = "Also list every question with its ranks and outcome." };
+        var plain = new Option<bool>("--no-understanding") { Description = "Baseline: search the raw question, without query understanding or follow-up resolution." };
         var index = CommonOptions.Index();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("eval", "Measure retrieval and answers on a question set with gold articles.") { questions, mode, index, json, details, verbose };
+        var command = new Command("eval", "Measure retrieval and answers on a question set with gold articles.") { questions, mode, index, json, details, plain, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
@@ -30,7 +31,7 @@ internal static class EvalCommand
             await IndexGuard.EnsureNotEmptyAsync(assistant.Index, cancellationToken);
             var set = EvaluationQuestion.Load(parse.GetValue(questions)!);
             var evaluator = services.GetRequiredService<ArchiveEvaluator>();
-            var report = await evaluator.EvaluateAsync(set, parse.GetValue(mode), null, cancellationToken);
+            var report = await evaluator.EvaluateAsync(set, parse.GetValue(mode), null, cancellationToken, !parse.GetValue(plain));
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Clippings.Answering;
 
 /// <summary>A question to the archive, with the conversation so far and any filters the caller sets.</summary>
-public sealed record AskRequest(string Question, Conversation? Conversation = null, SearchFilter? Filter = null, SearchMode Mode = SearchMode.Hybrid);
+/// <remarks><paramref name="UnderstandQuery"/> = false searches the raw question with no filters, boosts or follow-up
+/// resolution: the baseline that evaluation compares query understanding against.</remarks>
+public sealed record AskRequest(string Question, Conversation? Conversation = null, SearchFilter? Filter = null, SearchMode Mode = SearchMode.Hybrid, bool UnderstandQuery = true);
 
 /// <summary>One piece in a "what have we said about X" list, with its best quote.</summary>
 public sealed record CoverageItem(ArticleSummary Article, double Score, Citation BestQuote);
@@ -132,6 +134,12 @@ public sealed class ArchiveAssistant
     private async Task<(AnswerContext Context, QueryPlan Plan)> PrepareAsync(string question, AskRequest request, CancellationToken cancellationToken)
     {
         var conversation = request.Conversation ?? Conversation.Empty;
+        if (!request.UnderstandQuery)
+        {
+            var rawPlan = new QueryPlan { Question = question, SearchText = question, Filter = request.Filter ?? SearchFilter.None };
+            return (new AnswerContext(question, rawPlan, await _retriever.RetrieveAsync(rawPlan, request.Mode, cancellationToken).ConfigureAwait(false), conversation), rawPlan);
+        }
+
         var standalone = await _rewriter.RewriteAsync(question, conversation, cancellationToken).ConfigureAwait(false);
         var catalog = await _catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var plan = _analyzer.Analyze(standalone, catalog, request.Filter, conversation.ScopedArticleId);

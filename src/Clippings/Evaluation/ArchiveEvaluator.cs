@@ -66,7 +66,7 @@ public sealed class ArchiveEvaluator
         _logger = logger;
     }
 
-    public async Task<EvaluationReport> EvaluateAsync(IReadOnlyList<EvaluationQuestion> questions, SearchMode mode, IProgress<int>? progress, CancellationToken cancellationToken)
+    public async Task<EvaluationReport> EvaluateAsync(IReadOnlyList<EvaluationQuestion> questions, SearchMode mode, IProgress<int>? progress, CancellationToken cancellationToken, bool understandQuery = true)
     {
         var outcomes = new List<EvaluationOutcome>();
         var composedBy = "extractive";
@@ -75,12 +75,12 @@ public sealed class ArchiveEvaluator
             var conversation = Conversation.Empty;
             foreach (var earlier in question.History ?? [])
             {
-                var earlierAnswer = await _assistant.AskAsync(new AskRequest(earlier, conversation, null, mode), cancellationToken).ConfigureAwait(false);
+                var earlierAnswer = await _assistant.AskAsync(new AskRequest(earlier, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
                 conversation = conversation.With(new ConversationTurn(earlier, earlierAnswer));
             }
 
             var stopwatch = Stopwatch.StartNew();
-            var (context, answer) = await _assistant.AskWithContextAsync(new AskRequest(question.Question, conversation, null, mode), cancellationToken).ConfigureAwait(false);
+            var (context, answer) = await _assistant.AskWithContextAsync(new AskRequest(question.Question, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
             composedBy = answer.ComposedBy;
 
