@@ -174,8 +174,12 @@ public sealed partial class ArchiveRetriever
             // Titles are strong evidence ("the essay on roast pig"): boost by the share of title terms the question uses.
             if (catalog.TitleTerms.TryGetValue(group.Key, out var titleTerms) && titleTerms.Count > 0)
             {
-                var overlap = titleTerms.Count(questionTerms.Contains) / (double)titleTerms.Count;
-                score *= 1 + (0.5 * overlap);
+                // One shared common word ("harbour") is no evidence; two, or a one-word title, are.
+                var matched = titleTerms.Count(questionTerms.Contains);
+                if (matched >= 2 || (matched == 1 && titleTerms.Count == 1))
+                {
+                    score *= 1 + (0.5 * matched / titleTerms.Count);
+                }
             }
 
             if (plan.BoostedArticleIds.Contains(group.Key, StringComparer.OrdinalIgnoreCase) || string.Equals(plan.ScopedArticleId, group.Key, StringComparison.OrdinalIgnoreCase))

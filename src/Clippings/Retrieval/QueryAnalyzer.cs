@@ -40,13 +40,22 @@ public sealed partial class QueryAnalyzer
         var text = Normalize(question);
         var (dateFrom, dateTo, dateSpans) = FindDates(text);
         var authors = FindAuthors(text, catalog);
+        var authorByRole = authors.Count == 0 && WhoWritesQuestion().IsMatch(text) ? FindAuthorByBio(text, catalog) : null;
+        if (authorByRole is not null)
+        {
+            authors = [authorByRole];
+        }
+
         var sections = FindSections(text, catalog);
         var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(text, catalog, sections);
         var titleArticles = FindQuotedTitles(text, catalog);
         var named = seriesArticles.Concat(titleArticles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
         var requireAll = authors.Count > 1 && JointlyWords().IsMatch(text);
-        var intent = DetectIntent(text, catalog, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out var topic);
+        string? topic = null;
+        var intent = authorByRole is not null
+            ? QuestionIntent.AuthorProfile
+            : DetectIntent(text, catalog, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out topic);
         var asksMetadata = MetadataQuestion().IsMatch(text);
 
         // A conversation opened from an article page stays on that article unless the question widens it.
@@ -103,13 +112,26 @@ public sealed partial class QueryAnalyzer
         return WhiteSpace().Replace(text, " ").Trim();
     }
 
+    /// <summary>
+    /// "Who writes the food column?": the author whose bio shares the most of the question's words, when it
+    /// clearly shares more than any other (at least two words).
+    /// </summary>
+    private static string? FindAuthorByBio(string text, ArchiveCatalog catalog)
+    {
+        var terms = LexicalAnalyzer.Analyze(text).Where(t => t is not "writ" and not "write" and not "wrote").ToHashSet(StringComparer.Ordinal);
+        var scored = catalog.Authors.Where(a => !string.IsNullOrWhiteSpace(a.Bio))
+            .Select(a => (a.Name, Score: LexicalAnalyzer.Analyze(a.Bio!).Distinct(StringComparer.Ordinal).Count(terms.Contains)))
+            .OrderByDescending(a => a.Score).Take(2).ToList();
+        return scored.Count > 0 && scored[0].Score >= 2 && (scored.Count == 1 || scored[0].Score > scored[1].Score) ? scored[0].Name : null;
+    }
+
     private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, out string? topic)
     {
         topic = null;
         var coverage = CoverageQuestion().Match(text);
         if (coverage.Success)
         {
-            topic = coverage.Groups["topic"].Value.Trim(' ', '?', '.', '!');
+            topic = TopicTail().Replace(coverage.Groups["topic"].Value.Trim(' ', '?', '.', '!'), "").Trim();
             return QuestionIntent.Coverage;
         }
 
@@ -459,6 +481,9 @@ public sealed partial class QueryAnalyzer
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhiteSpace();
 
+    [GeneratedRegex(@"\s+(before|already|previously|in\s+the\s+past|ever|yet|so\s+far|lately|recently)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TopicTail();
+
     [GeneratedRegex(@"\bbetween\s+(?<a>1[0-9]{3}|20[0-9]{2})\s+and\s+(?<b>1[0-9]{3}|20[0-9]{2})\b|\b(?<a>1[0-9]{3}|20[0-9]{2})\s*(?:-|–|—|to)\s*(?<b>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
     private static partial Regex BetweenYears();
 
@@ -501,6 +526,9 @@ public sealed partial class QueryAnalyzer
 
     [GeneratedRegex(@"^\s*(which|what|list|show|name|give\s+me|find)\b.*?\b(papers?|essays?|articles?|pieces?|columns?|numbers|issues|posts|works|writings)\b|\blist\b", RegexOptions.IgnoreCase)]
     private static partial Regex ListingQuestion();
+
+    [GeneratedRegex(@"^\s*who\s+(writes|wrote|covers|covered|reviews|edits|is|was)\b(?!.*\b(No\.|Nos\.)\s*\d)", RegexOptions.IgnoreCase)]
+    private static partial Regex WhoWritesQuestion();
 
     [GeneratedRegex(@"\bwho\s+(wrote|write|writes|authored|is\s+the\s+author|was\s+the\s+author)\b|\bwhen\s+(was|were|did|is)\b|\bwhat\s+(date|year|day)\b|\bwhich\s+(newspaper|magazine|paper|publication|journal|periodical)\b|\bwhere\s+(was|were|did)\b.*\b(appear|published|printed|first|run)\b|\bin\s+which\s+(newspaper|magazine|publication)\b|\bwhat\s+(newspaper|magazine|publication)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MetadataQuestion();
