@@ -109,7 +109,7 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
                 builder.Append($" and first appeared in {leadArticle.Publication}");
             }
 
-            builder.Append(leadArticle.Published is null ? " (the archive has no date for it)" : $" ({DatePhrase(leadArticle)})");
+            builder.Append(leadArticle.Published is null ? " (the archive has no date for it)" : $" {DatePhrase(leadArticle)}");
             builder.Append(". [1]");
             picked = picked.Where(p => p != lead).ToList();
             if (picked.Count > 0)
