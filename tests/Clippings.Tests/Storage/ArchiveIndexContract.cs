@@ -48,7 +48,7 @@ public abstract class ArchiveIndexContract : IAsyncLifetime
 
     internal static IndexedArticle Lighthouse() => Make(new Article
     {
-        Id = "old-lighthouse", Title = "The old lighthouse", Authors = ["Ana Silva"], Publication = "Coast Weekly", Section = "History",
+        Id = "old-lighthouse", Title = "The old lighthouse", Authors = ["Ana Silva"], Publication = "Coast Weekly", Section = "Études locales",
         Published = new DateOnly(2019, 12, 31), DatePrecision = DatePrecision.Day, Url = null, Text = "The lighthouse keeper kept a log of every storm.",
     }, [0, 0, 1, 0]);
 
@@ -227,7 +227,7 @@ public abstract class ArchiveIndexContract : IAsyncLifetime
         // Sections match an article's section or its publication, case-insensitively.
         Assert.Equal(["tide-tables"], await ListIds(index, new SearchFilter { Sections = ["science"] }));
         Assert.Equal(["old-lighthouse", "undated-note"], await ListIds(index, new SearchFilter { Sections = ["coast weekly"] }));
-        Assert.Equal(["harbour-dredging", "old-lighthouse"], await ListIds(index, new SearchFilter { Sections = ["City", "History"] }));
+        Assert.Equal(["harbour-dredging", "old-lighthouse"], await ListIds(index, new SearchFilter { Sections = ["City", "ÉTUDES LOCALES"] }));
 
         Assert.Equal(["tide-tables", "undated-note"], await ListIds(index, new SearchFilter { ArticleIds = ["undated-note", "tide-tables", "missing"] }));
         Assert.Equal(["tide-tables"], await ListIds(index, new SearchFilter { Authors = ["Tom Reed"], Sections = ["The Harbour Review"], To = new DateOnly(2020, 12, 31) }));
@@ -288,6 +288,7 @@ public abstract class ArchiveIndexContract : IAsyncLifetime
             (new SearchFilter { From = new DateOnly(2019, 12, 31), To = new DateOnly(2020, 1, 1) }, ["tide-tables", "old-lighthouse"]),
             (new SearchFilter { Sections = ["COAST WEEKLY"] }, ["old-lighthouse", "undated-note"]),
             (new SearchFilter { Sections = ["city"] }, ["harbour-dredging"]),
+            (new SearchFilter { Sections = ["études LOCALES"] }, ["old-lighthouse"]),
             (new SearchFilter { ArticleIds = ["undated-note"] }, ["undated-note"]),
         };
         // Words from every article, and a vector near all of them, so an unfiltered search would return every article.

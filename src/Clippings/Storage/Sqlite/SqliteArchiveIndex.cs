@@ -404,6 +404,8 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // SQLite's lower() folds ASCII only: section filters must match "Études" as C# lower-cases it.
+            connection.CreateFunction<string?, string?>("clippings_lower", value => value?.ToLowerInvariant(), isDeterministic: true);
             await using (var pragma = connection.CreateCommand())
             {
                 pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = OFF;";
@@ -654,7 +656,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         if (filter.Sections is { Count: > 0 } sections)
         {
             var list = Parameters(command, "section", sections.Select(s => s.ToLowerInvariant()));
-            clauses.Add($"(lower(a.section) IN ({list}) OR lower(a.publication) IN ({list}))");
+            clauses.Add($"(clippings_lower(a.section) IN ({list}) OR clippings_lower(a.publication) IN ({list}))");
         }
 
         if (filter.ArticleIds is { Count: > 0 } articleIds)
