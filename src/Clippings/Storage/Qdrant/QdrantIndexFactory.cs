@@ -1,7 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Qdrant.Client;
+
 namespace Clippings.Storage.Qdrant;
 
+/// <summary>Builds the Qdrant index from <c>Clippings:Index</c> (Url, ApiKey, Collection, Qdrant:*).</summary>
 public static class QdrantIndexFactory
 {
     public static IArchiveIndex Create(IndexOptions options, IServiceProvider services) =>
-        throw new ClippingsException("Qdrant support is not built in this version.");
+        Create(options.Url, options.Collection, options, services.GetService<ILoggerFactory>());
+
+    /// <summary>The index at <paramref name="url"/> (the gRPC endpoint, e.g. http://localhost:6334) in <paramref name="collection"/>.</summary>
+    public static QdrantArchiveIndex Create(string? url, string collection, IndexOptions options, ILoggerFactory? loggerFactory)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new ClippingsException("Clippings:Index:Url is required when Clippings:Index:Provider is 'qdrant': the server's gRPC endpoint, e.g. http://localhost:6334.");
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ClippingsException($"Clippings:Index:Url '{url}' is not an http(s) URL. Use the Qdrant gRPC endpoint, e.g. http://localhost:6334 (https://… for Qdrant Cloud).");
+        }
+
+        if (string.IsNullOrWhiteSpace(collection) || collection.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ClippingsException($"Clippings:Index:Collection '{collection}' is not a valid collection name: use letters, digits, '-' and '_'.");
+        }
+
+        if (options.Qdrant.TimeoutSeconds <= 0)
+        {
+            throw new ClippingsException("Clippings:Index:Qdrant:TimeoutSeconds must be positive (seconds per request).");
+        }
+
+        var client = new QdrantClient(address, string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey, TimeSpan.FromSeconds(options.Qdrant.TimeoutSeconds), loggerFactory);
+        return new QdrantArchiveIndex(client, address.GetLeftPart(UriPartial.Authority), collection, options.Qdrant, loggerFactory?.CreateLogger<QdrantArchiveIndex>());
+    }
 }

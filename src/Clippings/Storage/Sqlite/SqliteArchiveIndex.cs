@@ -396,7 +396,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return ValueTask.CompletedTask;
     }
 
-    internal static string NameKey(string name) => string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+    internal static string NameKey(string name) => AuthorNames.Key(name);
 
     private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,481 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Clippings.Archive;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
+using static Clippings.Storage.Qdrant.QdrantRequests;
+
+namespace Clippings.Storage.Qdrant;
+
+/// <summary>
+/// The archive index on a Qdrant server or cluster (gRPC). Passages are points with a named dense vector (cosine, HNSW,
+/// optional int8 quantization) and a named sparse vector (BM25 term weights from <see cref="LexicalSparseEncoder"/>,
+/// IDF applied by the server); hybrid search is one Query API call with a dense and a sparse prefetch fused by RRF.
+/// Article metadata and text, author bios and the embedding space live in the <c>{collection}_docs</c> collection.
+/// </summary>
+/// <remarks>
+/// How a replace is never half-visible. An article's doc point names its current version (<c>content_hash</c>), and
+/// passages carry the version they belong to, with point ids derived from (article, version, ordinal). A write
+/// (1) upserts the new version's passages beside the old ones, (2) upserts the doc point — a single-point write, so the
+/// switch from old to new is atomic — and (3) deletes the passages of every other version. Every read goes through the
+/// doc points: listings and article reads use them directly, and search drops any hit whose version is not its article's
+/// current one. Before (2) readers see exactly the old version, after (2) exactly the new one; there is never a moment
+/// with none or two. A writer that dies midway leaves invisible orphans that the next write or delete of the article
+/// removes. A delete removes the doc point first (the article disappears at once), then its passages.
+/// </remarks>
+public sealed class QdrantArchiveIndex : IArchiveIndex
+{
+    /// <summary>Points per upsert request: big enough to amortize round trips, small enough for gRPC's message limit.</summary>
+    internal const int WriteBatchSize = 256;
+    private const uint ScrollPage = 512;
+
+    private readonly IQdrantClient _client;
+    private readonly string _url;
+    private readonly string _collection;
+    private readonly string _docs;
+    private readonly QdrantScaleOptions _scale;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retry;
+    private readonly bool _ownsClient;
+    private EmbeddingSpace? _space;
+
+    public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true)
+    {
+        _client = client;
+        _url = url;
+        _collection = collection;
+        _docs = collection + DocsSuffix;
+        _scale = scale;
+        _ownsClient = ownsClient;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Every request here is idempotent (deterministic point ids, filter deletes), so any of them may be retried.
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient),
+                MaxRetryAttempts = Math.Max(0, scale.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    _logger.LogWarning("Qdrant {Url} {Collection}: transient error {Status}, retry {Attempt} in {DelayMs} ms",
+                        _url, _collection, (args.Outcome.Exception as RpcException)?.StatusCode, args.AttemptNumber + 1, (int)args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public string Description => $"qdrant:{_url.TrimEnd('/')}/{_collection}";
+
+    internal static bool IsTransient(RpcException error) =>
+        error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
+
+    public async Task OpenAsync(EmbeddingSpace space, CancellationToken cancellationToken)
+    {
+        if (!await CallAsync("check collection", ct => _client.CollectionExistsAsync(_collection, ct), cancellationToken).ConfigureAwait(false))
+        {
+            await CreateCollectionsAsync(space, cancellationToken).ConfigureAwait(false);
+        }
+
+        var info = await CallAsync("read collection", ct => _client.GetCollectionInfoAsync(_collection, ct), cancellationToken).ConfigureAwait(false);
+        var map = info.Config?.Params?.VectorsConfig?.ParamsMap?.Map;
+        if (map is null || !map.TryGetValue(DenseName, out var dense))
+        {
+            throw new IndexMismatchException($"The Qdrant collection '{_collection}' at {_url} was not created by Clippings (it has no '{DenseName}' vector). Set Clippings:Index:Collection to a new name.");
+        }
+
+        var existing = await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
+        if ((int)dense.Size != space.Dimensions || (existing is not null && !string.Equals(existing.EmbedderId, space.EmbedderId, StringComparison.Ordinal)))
+        {
+            var built = existing ?? new EmbeddingSpace("an unknown embedder", (int)dense.Size);
+            throw new IndexMismatchException(
+                $"The Qdrant collection '{_collection}' at {_url} holds {(int)dense.Size}-dimensional vectors from {built.EmbedderId} but the configured embedder is {space.EmbedderId} ({space.Dimensions} dimensions). " +
+                $"Ingest into another collection (Clippings:Index:Collection), delete this one (DELETE /collections/{_collection} and /collections/{_docs}) and re-ingest, or set Clippings:Embeddings back to the embedder it was built with.");
+        }
+
+        if (existing is null)
+        {
+            await WriteAsync(_docs, [MetaPoint(space)], cancellationToken).ConfigureAwait(false);
+        }
+
+        _space = space;
+    }
+
+    private async Task CreateCollectionsAsync(EmbeddingSpace space, CancellationToken cancellationToken)
+    {
+        // Docs first: once the passage collection exists, its docs collection and meta point do too.
+        foreach (var request in new[] { DocsCollection(_collection, _scale), PassageCollection(_collection, space.Dimensions, _scale) })
+        {
+            try
+            {
+                await CallAsync("create collection", ct => _client.CreateCollectionAsync(request, ct), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IndexUnavailableException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.AlreadyExists })
+            {
+                // Another process created it first: fine, the checks after creation still run.
+                continue;
+            }
+
+            foreach (var field in KeywordIndexes)
+            {
+                await CallAsync("create payload index", ct => _client.CreatePayloadIndexAsync(request.CollectionName, field, PayloadSchemaType.Keyword, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            await CallAsync("create payload index", ct => _client.CreatePayloadIndexAsync(request.CollectionName, Published, PayloadSchemaType.Datetime, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            if (request.CollectionName == _docs)
+            {
+                await WriteAsync(_docs, [MetaPoint(space)], cancellationToken).ConfigureAwait(false);
+            }
+
+            _logger.LogInformation("Created Qdrant collection {Collection} at {Url}", request.CollectionName, _url);
+        }
+    }
+
+    public async Task<EmbeddingSpace?> GetEmbeddingSpaceAsync(CancellationToken cancellationToken)
+    {
+        if (!await CallAsync("check collection", ct => _client.CollectionExistsAsync(_docs, ct), cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var points = await CallAsync("read meta", ct => _client.RetrieveAsync(_docs, [MetaPointId], true, false, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        if (points.Count == 0 || GetString(points[0].Payload, Embedder) is not { } embedder)
+        {
+            return null;
+        }
+
+        return new EmbeddingSpace(embedder, (int)(GetLong(points[0].Payload, Dimensions) ?? 0));
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetContentHashesAsync(CancellationToken cancellationToken)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var point in ScrollAsync(_docs, BuildFilter(SearchFilter.None, ArticleKind), new[] { ArticleId, ContentHash }, false, cancellationToken).ConfigureAwait(false))
+        {
+            hashes[GetString(point.Payload, ArticleId)!] = GetString(point.Payload, ContentHash)!;
+        }
+
+        return hashes;
+    }
+
+    public async Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken)
+    {
+        var stored = article.Article;
+        var space = _space ?? await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var passage in article.Passages)
+        {
+            if (space is not null && passage.Vector.Length != space.Dimensions)
+            {
+                throw new IndexMismatchException($"Passage {passage.Ordinal} of {stored.Id} has a {passage.Vector.Length}-dimensional vector; the Qdrant collection '{_collection}' holds {space.Dimensions}-dimensional vectors.");
+            }
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var points = article.Passages.Select(p => PassagePoint(stored, p)).ToList();
+        var batches = 0;
+        foreach (var batch in points.Chunk(WriteBatchSize))
+        {
+            await WriteAsync(_collection, batch, cancellationToken).ConfigureAwait(false);
+            batches++;
+        }
+
+        await WriteAsync(_docs, [ArticlePoint(stored, points.Count)], cancellationToken).ConfigureAwait(false);
+        await CallAsync("delete old version", ct => _client.DeleteAsync(_collection, OtherVersions(stored.Id, stored.ContentHash), cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Qdrant {Collection}: stored {ArticleId} version {ContentHash} with {Passages} passages in {Batches} batches in {ElapsedMs} ms",
+            _collection, stored.Id, stored.ContentHash, points.Count, batches, stopwatch.ElapsedMilliseconds);
+    }
+
+    public async Task DeleteArticleAsync(string articleId, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await CallAsync("delete article", ct => _client.DeleteAsync(_docs, ArticlePointId(articleId), cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        await CallAsync("delete passages", ct => _client.DeleteAsync(_collection, OtherVersions(articleId, null), cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Qdrant {Collection}: deleted {ArticleId} in {ElapsedMs} ms", _collection, articleId, stopwatch.ElapsedMilliseconds);
+    }
+
+    public Task UpsertAuthorAsync(AuthorProfile author, CancellationToken cancellationToken) =>
+        WriteAsync(_docs, [AuthorPoint(author)], cancellationToken);
+
+    public async Task<Article?> GetArticleAsync(string articleId, CancellationToken cancellationToken)
+    {
+        var points = await CallAsync("read article", ct => _client.RetrieveAsync(_docs, [ArticlePointId(articleId)], true, false, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        if (points.Count == 0)
+        {
+            return null;
+        }
+
+        var payload = points[0].Payload;
+        var summary = ReadSummary(payload);
+        return new Article
+        {
+            Id = summary.Id,
+            Title = summary.Title,
+            Authors = summary.Authors,
+            Publication = summary.Publication,
+            Section = summary.Section,
+            Published = summary.Published,
+            DatePrecision = summary.DatePrecision,
+            Url = summary.Url,
+            Text = GetString(payload, TextField) ?? "",
+            SourcePath = GetString(payload, SourcePath),
+        };
+    }
+
+    public async Task<IReadOnlyList<ArticleSummary>> ListArticlesAsync(SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var list = new List<ArticleSummary>();
+        await foreach (var point in ScrollAsync(_docs, BuildFilter(filter, ArticleKind), SummaryFields, false, cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ReadSummary(point.Payload));
+        }
+
+        return list.OrderBy(a => a.Published is null).ThenByDescending(a => a.Published).ThenBy(a => a.Title, StringComparer.Ordinal).ToList();
+    }
+
+    private static readonly string[] SummaryFields = [ArticleId, Title, Authors, Publication, Section, Published, DatePrecisionField, Url];
+
+    public async Task<IReadOnlyList<AuthorSummary>> ListAuthorsAsync(CancellationToken cancellationToken) =>
+        (await ReadCatalogAsync(cancellationToken).ConfigureAwait(false)).Authors;
+
+    public async Task<IndexStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        var catalog = await ReadCatalogAsync(cancellationToken).ConfigureAwait(false);
+        return new IndexStats(catalog.Articles, catalog.Passages, catalog.Authors.Count);
+    }
+
+    /// <summary>One pass over the doc points: authors with counts and dates (grouped like the SQLite index), totals.</summary>
+    private async Task<(IReadOnlyList<AuthorSummary> Authors, int Articles, int Passages)> ReadCatalogAsync(CancellationToken cancellationToken)
+    {
+        var groups = new Dictionary<string, (string Name, int Count, DateOnly? First, DateOnly? Last)>(StringComparer.Ordinal);
+        var articles = 0;
+        var passages = 0;
+        await foreach (var point in ScrollAsync(_docs, BuildFilter(SearchFilter.None, ArticleKind), new[] { Authors, Published, PassageCount }, false, cancellationToken).ConfigureAwait(false))
+        {
+            articles++;
+            passages += (int)(GetLong(point.Payload, PassageCount) ?? 0);
+            var published = ParsePublished(GetString(point.Payload, Published));
+            foreach (var name in GetStrings(point.Payload, Authors).DistinctBy(AuthorNames.Key))
+            {
+                var key = AuthorNames.Key(name);
+                groups[key] = groups.TryGetValue(key, out var g)
+                    ? (string.CompareOrdinal(name, g.Name) < 0 ? name : g.Name, g.Count + 1, Min(g.First, published), Max(g.Last, published))
+                    : (name, 1, published, published);
+            }
+        }
+
+        var bios = new Dictionary<string, (string Name, string? Bio)>(StringComparer.Ordinal);
+        await foreach (var point in ScrollAsync(_docs, new Filter { Must = { Conditions.MatchKeyword(Kind, AuthorKind) } }, new[] { Name, NameKey, Bio }, false, cancellationToken).ConfigureAwait(false))
+        {
+            bios[GetString(point.Payload, NameKey)!] = (GetString(point.Payload, Name)!, GetString(point.Payload, Bio));
+        }
+
+        var authors = groups.Select(g => new AuthorSummary(g.Value.Name, bios.GetValueOrDefault(g.Key).Bio, g.Value.Count, g.Value.First, g.Value.Last))
+            .Concat(bios.Where(b => !groups.ContainsKey(b.Key)).Select(b => new AuthorSummary(b.Value.Name, b.Value.Bio, 0, null, null)))
+            .OrderByDescending(a => a.ArticleCount).ThenBy(a => a.Name, StringComparer.Ordinal)
+            .ToList();
+        return (authors, articles, passages);
+    }
+
+    private static DateOnly? Min(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    private static DateOnly? Max(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    public async Task<IReadOnlyList<PassageHit>> SearchAsync(PassageQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Limit <= 0)
+        {
+            return [];
+        }
+
+        if (_space is { } space && !query.Vector.IsEmpty && query.Vector.Length != space.Dimensions)
+        {
+            throw new IndexMismatchException($"The query vector has {query.Vector.Length} dimensions but the Qdrant collection '{_collection}' holds {space.Dimensions}-dimensional vectors. Use the embedder the index was built with.");
+        }
+
+        // A few extra hits make up for any dropped because their article is being replaced right now.
+        var request = BuildSearch(query, query.Limit + 8, Math.Max(query.Limit * 3, 60));
+        if (request is null)
+        {
+            return [];
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var wantVectors = query.Mode != SearchMode.Dense && !query.Vector.IsEmpty;
+        var points = await CallAsync("search", ct => _client.QueryAsync(
+            _collection, request.Query, request.Prefetch, request.Using, request.Filter, limit: request.Limit,
+            payloadSelector: true, vectorsSelector: wantVectors ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
+            cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+
+        var current = await CurrentVersionsAsync(points.Select(p => GetString(p.Payload, ArticleId)!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var hits = new List<PassageHit>(query.Limit);
+        var rank = 0;
+        foreach (var point in points)
+        {
+            var payload = point.Payload;
+            var articleId = GetString(payload, ArticleId)!;
+            if (!current.TryGetValue(articleId, out var hash) || hash != GetString(payload, ContentHash))
+            {
+                continue;
+            }
+
+            rank++;
+            double? cosine = query.Mode == SearchMode.Dense ? point.Score : Cosine(query.Vector.Span, ReadDense(point.Vectors));
+            hits.Add(new PassageHit(
+                ReadSummary(payload),
+                (int)(GetLong(payload, Ordinal) ?? 0),
+                (int)(GetLong(payload, Start) ?? 0),
+                (int)(GetLong(payload, End) ?? 0),
+                GetString(payload, TextField) ?? "",
+                point.Score,
+                cosine,
+                query.Mode == SearchMode.Dense ? rank : null,
+                query.Mode == SearchMode.Lexical ? rank : null));
+            if (hits.Count == query.Limit)
+            {
+                break;
+            }
+        }
+
+        _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms",
+            _collection, query.Mode, hits.Count, points.Count, stopwatch.ElapsedMilliseconds);
+        return hits;
+    }
+
+    /// <summary>Article id → current version, read from the doc points (one request for all the hits' articles).</summary>
+    private async Task<Dictionary<string, string>> CurrentVersionsAsync(IReadOnlyList<string> articleIds, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (articleIds.Count == 0)
+        {
+            return versions;
+        }
+
+        var ids = articleIds.Select(id => (PointId)ArticlePointId(id)).ToList();
+        var docs = await CallAsync("read versions", ct => _client.RetrieveAsync(_docs, ids, new WithPayloadSelector { Include = new PayloadIncludeSelector { Fields = { ArticleId, ContentHash } } }, false, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        foreach (var doc in docs)
+        {
+            versions[GetString(doc.Payload, ArticleId)!] = GetString(doc.Payload, ContentHash)!;
+        }
+
+        return versions;
+    }
+
+    private static double? Cosine(ReadOnlySpan<float> query, float[]? vector)
+    {
+        if (vector is null || query.IsEmpty || vector.Length != query.Length)
+        {
+            return null;
+        }
+
+        double dot = 0, a = 0, b = 0;
+        for (var i = 0; i < query.Length; i++)
+        {
+            dot += query[i] * vector[i];
+            a += query[i] * query[i];
+            b += vector[i] * vector[i];
+        }
+
+        return a == 0 || b == 0 ? 0 : dot / Math.Sqrt(a * b);
+    }
+
+    public async IAsyncEnumerable<IndexedArticle> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var hashes = await GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (articleId, hash) in hashes.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            var article = await GetArticleAsync(articleId, cancellationToken).ConfigureAwait(false);
+            if (article is null)
+            {
+                continue;
+            }
+
+            var passages = new List<IndexedPassage>();
+            await foreach (var point in ScrollAsync(_collection, OneVersion(articleId, hash), new[] { Ordinal, Start, End, TextField }, true, cancellationToken).ConfigureAwait(false))
+            {
+                passages.Add(new IndexedPassage(
+                    (int)(GetLong(point.Payload, Ordinal) ?? 0), (int)(GetLong(point.Payload, Start) ?? 0), (int)(GetLong(point.Payload, End) ?? 0),
+                    GetString(point.Payload, TextField) ?? "", ReadDense(point.Vectors) ?? []));
+            }
+
+            yield return new IndexedArticle(article, passages.OrderBy(p => p.Ordinal).ToList());
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_ownsClient && _client is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async IAsyncEnumerable<RetrievedPoint> ScrollAsync(string collection, Filter filter, string[] fields, bool withDense, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        PointId? offset = null;
+        do
+        {
+            var from = offset;
+            var page = await CallAsync("scroll", ct => _client.ScrollAsync(collection, filter, ScrollPage, from!,
+                new WithPayloadSelector { Include = new PayloadIncludeSelector { Fields = { fields } } },
+                withDense ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
+                cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            foreach (var point in page.Result)
+            {
+                yield return point;
+            }
+
+            offset = page.NextPageOffset;
+        }
+        while (offset is not null);
+    }
+
+    private async Task WriteAsync(string collection, IReadOnlyList<PointStruct> points, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await CallAsync("upsert", ct => _client.UpsertAsync(collection, points, wait: true, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("Qdrant {Collection}: upserted {Points} points in {ElapsedMs} ms", collection, points.Count, stopwatch.ElapsedMilliseconds);
+    }
+
+    /// <summary>Runs one request with retries on transient errors, and turns what remains into an error a user can act on.</summary>
+    private async Task<T> CallAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Translate(operation, ex);
+        }
+    }
+
+    private Task CallAsync(string operation, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync(operation, async ct =>
+        {
+            await call(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    internal ClippingsException Translate(string operation, RpcException error) => error.StatusCode switch
+    {
+        StatusCode.Unavailable => new IndexUnavailableException(
+            $"Cannot reach Qdrant at {_url} ({error.Status.Detail}). Start it (docker run -p 6333:6333 -p 6334:6334 qdrant/qdrant) or fix Clippings:Index:Url: it is the gRPC port, 6334 by default.", error),
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied => new IndexUnavailableException(
+            $"Qdrant at {_url} refused the request ({error.Status.Detail}): the API key is missing or wrong. Set Clippings:Index:ApiKey (or the Clippings__Index__ApiKey environment variable) to the server's key.", error),
+        StatusCode.DeadlineExceeded => new IndexUnavailableException(
+            $"Qdrant at {_url} did not finish '{operation}' within {_scale.TimeoutSeconds} s (after {_scale.MaxRetries} retries). Check the server's load, or raise Clippings:Index:Qdrant:TimeoutSeconds.", error),
+        StatusCode.InvalidArgument when error.Status.Detail.Contains("dimension", StringComparison.OrdinalIgnoreCase) => new IndexMismatchException(
+            $"Qdrant collection '{_collection}' at {_url} rejected a vector: {error.Status.Detail}. The collection was built for another embedder: use another Clippings:Index:Collection or re-create it."),
+        _ => new IndexUnavailableException($"Qdrant at {_url} failed '{operation}' on collection '{_collection}': {error.StatusCode}: {error.Status.Detail}", error),
+    };
+}
