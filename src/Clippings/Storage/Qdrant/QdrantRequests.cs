@@ -204,7 +204,7 @@ internal static class QdrantRequests
     private static DateTime? ToDateTime(DateOnly? date) => date?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
     /// <summary>RFC 3339 at midnight UTC: what Qdrant's datetime index parses.</summary>
-    public static string FormatPublished(DateOnly date) => date.ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
+    public static string FormatPublished(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00Z";
 
     public static DateOnly? ParsePublished(string? value) =>
         string.IsNullOrEmpty(value) ? null : DateOnly.FromDateTime(DateTime.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
