@@ -53,12 +53,12 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         _scale = scale;
         _ownsClient = ownsClient;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _retry = new ResiliencePipelineBuilder()
+        _retry = scale.MaxRetries <= 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 // Every request here is idempotent (deterministic point ids, filter deletes), so any of them may be retried.
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient),
-                MaxRetryAttempts = Math.Max(0, scale.MaxRetries),
+                MaxRetryAttempts = scale.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),

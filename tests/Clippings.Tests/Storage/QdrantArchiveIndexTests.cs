@@ -1,0 +1,217 @@
+using Clippings.Archive;
+using Clippings.Storage;
+using Clippings.Storage.Qdrant;
+using Grpc.Core;
+using Qdrant.Client.Grpc;
+
+namespace Clippings.Tests.Storage;
+
+/// <summary>
+/// The Qdrant index's behaviour against a recording client (no server): what it creates, the order of a replace's writes,
+/// batching, retries, errors, and the current-version check on search hits.
+/// </summary>
+public sealed class QdrantArchiveIndexTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private const string Collection = "clip";
+    private const string Docs = "clip_docs";
+
+    /// <summary>Just enough server state: which collections exist and the points upserted by id (for retrieve).</summary>
+    private sealed class Server
+    {
+        public HashSet<string> Collections { get; } = [];
+        public Dictionary<string, PointStruct> Points { get; } = [];
+        public ulong DenseSize { get; set; } = 4;
+        public Func<string, Dictionary<string, object?>, object?>? Override { get; set; }
+
+        public object? Respond(string method, Dictionary<string, object?> args)
+        {
+            if (Override?.Invoke(method, args) is { } answer)
+            {
+                return answer;
+            }
+
+            switch (method)
+            {
+                case "CollectionExistsAsync":
+                    return Collections.Contains((string)args["collectionName"]!);
+                case "CreateCollectionAsync":
+                    Collections.Add(args.Values.OfType<CreateCollection>().Single().CollectionName);
+                    return null;
+                case "GetCollectionInfoAsync":
+                    return new CollectionInfo { Config = new CollectionConfig { Params = new CollectionParams { VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { ["dense"] = new VectorParams { Size = DenseSize } } } } } } };
+                case "UpsertAsync":
+                    foreach (var point in (IReadOnlyList<PointStruct>)args["points"]!)
+                    {
+                        Points[point.Id.Uuid] = point;
+                    }
+
+                    return new UpdateResult { Status = UpdateStatus.Completed };
+                case "RetrieveAsync":
+                    var ids = (IReadOnlyList<PointId>)args["ids"]!;
+                    return ids.Where(id => Points.ContainsKey(id.Uuid)).Select(id => new RetrievedPoint { Id = id, Payload = { Points[id.Uuid].Payload } }).ToList();
+                default:
+                    return null;
+            }
+        }
+    }
+
+    private static (QdrantArchiveIndex Index, RecordingQdrantClient Recorder, Server Server) Create(int maxRetries = 2)
+    {
+        var (client, recorder) = RecordingQdrantClient.Create();
+        var server = new Server();
+        recorder.Respond = server.Respond;
+        var index = new QdrantArchiveIndex(client, "http://qdrant.test:6334", Collection, new QdrantScaleOptions { MaxRetries = maxRetries, ShardNumber = 3 });
+        return (index, recorder, server);
+    }
+
+    private static IndexedArticle LongArticle(int passages)
+    {
+        var text = string.Join("\n\n", Enumerable.Range(0, passages).Select(i => $"Paragraph {i} about the harbour."));
+        return ArchiveIndexContract.Make(new Article { Id = "long", Title = "Long", Authors = ["Mara Quinn"], Published = new DateOnly(2021, 1, 1), Text = text }, [1, 0, 0, 0]);
+    }
+
+    private static RpcException Error(StatusCode code, string detail = "test") => new(new Status(code, detail));
+
+    [Fact]
+    public async Task OpeningAnEmptyServerCreatesDocsThenPassagesWithPayloadIndexesAndTheMetaPoint()
+    {
+        var (index, recorder, _) = Create();
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+
+        var created = recorder.CallsTo("CreateCollectionAsync").Select(a => a.Values.OfType<CreateCollection>().Single()).ToList();
+        Assert.Equal([Docs, Collection], created.Select(c => c.CollectionName));
+        Assert.Equal(4ul, created[1].VectorsConfig.ParamsMap.Map["dense"].Size);
+        Assert.All(created, c => Assert.Equal(3u, c.ShardNumber));
+
+        var indexes = recorder.CallsTo("CreatePayloadIndexAsync").Select(a => ((string)a["collectionName"]!, (string)a["fieldName"]!, (PayloadSchemaType)a["schemaType"]!)).ToList();
+        foreach (var collection in new[] { Collection, Docs })
+        {
+            Assert.Contains((collection, "published", PayloadSchemaType.Datetime), indexes);
+            foreach (var field in new[] { "author_keys", "section_key", "publication_key", "article_id", "content_hash" })
+            {
+                Assert.Contains((collection, field, PayloadSchemaType.Keyword), indexes);
+            }
+        }
+
+        Assert.Equal(new EmbeddingSpace("test-embedder", 4), await index.GetEmbeddingSpaceAsync(None));
+    }
+
+    [Fact]
+    public async Task ACollectionWithAnotherVectorSizeIsRefusedWithWhatToDo()
+    {
+        var (index, _, server) = Create();
+        server.Collections.UnionWith([Collection, Docs]);
+        server.DenseSize = 768;
+        var error = await Assert.ThrowsAsync<IndexMismatchException>(() => index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None));
+        Assert.Contains("768-dimensional", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Clippings:Index:Collection", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DELETE /collections/clip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AReplaceWritesPassagesInBatchesThenSwitchesTheDocThenDeletesOtherVersions()
+    {
+        var (index, recorder, _) = Create();
+        var article = LongArticle(600);
+        await index.UpsertArticleAsync(article, None);
+
+        var writes = recorder.Calls.Where(c => c.Method is "UpsertAsync" or "DeleteAsync").ToList();
+        Assert.Equal(
+            [("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Docs), ("DeleteAsync", Collection)],
+            writes.Select(w => (w.Method, (string)w.Args["collectionName"]!)));
+        Assert.Equal([256, 256, 88], writes.Take(3).Select(w => ((IReadOnlyList<PointStruct>)w.Args["points"]!).Count));
+        Assert.All(writes.Take(4), w => Assert.True((bool)w.Args["wait"]!));
+
+        var hash = article.Article.ContentHash;
+        var ids = writes.Take(3).SelectMany(w => (IReadOnlyList<PointStruct>)w.Args["points"]!).Select(p => p.Id.Uuid).ToList();
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => QdrantRequests.PassagePointId("long", hash, i).ToString()), ids);
+
+        var doc = Assert.Single((IReadOnlyList<PointStruct>)writes[3].Args["points"]!);
+        Assert.Equal((hash, 600L, "article"), (doc.Payload["content_hash"].StringValue, doc.Payload["passage_count"].IntegerValue, doc.Payload["kind"].StringValue));
+
+        var delete = (Filter)writes[4].Args["filter"]!;
+        Assert.Equal(("article_id", "long"), (delete.Must.Single().Field.Key, delete.Must.Single().Field.Match.Keyword));
+        Assert.Equal(("content_hash", hash), (delete.MustNot.Single().Field.Key, delete.MustNot.Single().Field.Match.Keyword));
+    }
+
+    [Fact]
+    public async Task APassageWriteThatKeepsFailingNeverSwitchesTheDocAndSaysSo()
+    {
+        var (index, recorder, server) = Create(maxRetries: 1);
+        server.Override = (method, args) => method == "UpsertAsync" && (string)args["collectionName"]! == Collection ? throw Error(StatusCode.Unavailable, "connection reset") : null;
+
+        var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => index.UpsertArticleAsync(LongArticle(3), None));
+        Assert.Contains("Cannot reach Qdrant at http://qdrant.test:6334", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, recorder.CallsTo("UpsertAsync").Count());
+        Assert.DoesNotContain(recorder.Calls, c => c.Method == "DeleteAsync" || (c.Method == "UpsertAsync" && (string)c.Args["collectionName"]! == Docs));
+    }
+
+    [Fact]
+    public async Task TransientErrorsAreRetriedWithBackoff()
+    {
+        var (index, recorder, server) = Create(maxRetries: 2);
+        var failures = 1;
+        server.Override = (method, _) => method == "UpsertAsync" && failures-- > 0 ? throw Error(StatusCode.Unavailable) : null;
+
+        await index.UpsertArticleAsync(LongArticle(2), None);
+        Assert.Equal([Collection, Collection, Docs], recorder.CallsTo("UpsertAsync").Select(a => (string)a["collectionName"]!));
+        Assert.Single(recorder.CallsTo("DeleteAsync"));
+    }
+
+    [Theory]
+    [InlineData(StatusCode.Unauthenticated, "Clippings:Index:ApiKey")]
+    [InlineData(StatusCode.PermissionDenied, "Clippings:Index:ApiKey")]
+    [InlineData(StatusCode.DeadlineExceeded, "Clippings:Index:Qdrant:TimeoutSeconds")]
+    [InlineData(StatusCode.Internal, "failed 'check collection' on collection 'clip'")]
+    public async Task ServerErrorsBecomeOneMessageWithWhatToDo(StatusCode status, string expected)
+    {
+        var (index, recorder, server) = Create(maxRetries: 0);
+        server.Override = (_, _) => throw Error(status);
+        var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => index.OpenAsync(new EmbeddingSpace("e", 4), None));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Single(recorder.Calls);
+    }
+
+    [Fact]
+    public async Task SearchKeepsOnlyHitsOfEachArticlesCurrentVersionAndScoresTheirCosine()
+    {
+        var (index, recorder, server) = Create();
+        var current = ArchiveIndexContract.Tides();
+        await index.UpsertArticleAsync(current, None);
+        var hash = current.Article.ContentHash;
+        ScoredPoint Hit(string articleId, string contentHash, int ordinal, float score, float[] vector)
+        {
+            var point = QdrantRequests.PassagePoint(current.Article with { Id = articleId }, current.Passages[ordinal]);
+            point.Payload["content_hash"] = contentHash;
+            return new ScoredPoint
+            {
+                Id = point.Id, Score = score, Payload = { point.Payload },
+                Vectors = new VectorsOutput { Vectors = new NamedVectorsOutput { Vectors = { ["dense"] = new VectorOutput { Dense = new DenseVector { Data = { vector } } } } } },
+            };
+        }
+
+        server.Override = (method, _) => method == "QueryAsync"
+            ? new List<ScoredPoint>
+            {
+                Hit("tide-tables", "older-version", 0, 0.9f, [1, 0, 0, 0]),
+                Hit("tide-tables", hash, 1, 0.5f, [0, 0.6f, 0.8f, 0]),
+                Hit("being-written", "new", 0, 0.4f, [1, 0, 0, 0]),
+            }
+            : null;
+
+        var hits = await index.SearchAsync(new PassageQuery("neap tides", new float[] { 0, 0, 2, 0 }, SearchFilter.None, SearchMode.Hybrid, 10), None);
+
+        var hit = Assert.Single(hits);
+        Assert.Equal(("tide-tables", 1, 0.5), (hit.Article.Id, hit.Ordinal, hit.Score));
+        Assert.Equal(0.8, hit.DenseScore!.Value, 5);
+        Assert.Equal(current.Passages[1].Text, hit.Text);
+
+        var query = recorder.CallsTo("QueryAsync").Single();
+        Assert.Equal(Query.VariantOneofCase.Rrf, ((Query)query["query"]!).VariantCase);
+        Assert.Equal(["dense", "lexical"], ((IReadOnlyList<PrefetchQuery>)query["prefetch"]!).Select(p => p.Using));
+        Assert.Equal(["dense"], ((WithVectorsSelector)query["vectorsSelector"]!).Include.Names);
+        var versions = recorder.CallsTo("RetrieveAsync").Last();
+        Assert.Equal(Docs, (string)versions["collectionName"]!);
+    }
+}
