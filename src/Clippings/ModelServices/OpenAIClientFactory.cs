@@ -7,14 +7,15 @@ namespace Clippings.ModelServices;
 
 /// <summary>
 /// Builds the OpenAI SDK client for <c>openai</c>, <c>azure-openai</c> and <c>openai-compatible</c> providers, shared by
-/// the chat model and the embeddings. The SDK's own retries are switched off: Clippings retries within its own budget.
+/// the chat model and the embeddings. The chat model switches the SDK's own retries off (sdkRetries 0)
+/// because it retries within its own budget; embeddings keep the SDK's retries (null).
 /// </summary>
 public static class OpenAIClientFactory
 {
     /// <summary>Sent when a compatible server needs no key (Ollama, llama.cpp): the SDK insists on a credential.</summary>
     private const string NoKey = "no-key";
 
-    public static OpenAIClient Create(ModelEndpoint endpoint, TimeSpan networkTimeout)
+    public static OpenAIClient Create(ModelEndpoint endpoint, TimeSpan networkTimeout, int? sdkRetries)
     {
         var provider = endpoint.Provider.Trim().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(endpoint.Model))
@@ -26,7 +27,8 @@ public static class OpenAIClientFactory
         {
             case "openai":
             {
-                var options = new OpenAIClientOptions { RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = networkTimeout };
+                var options = new OpenAIClientOptions { NetworkTimeout = networkTimeout };
+                Retries(options, sdkRetries);
                 if (!string.IsNullOrWhiteSpace(endpoint.Endpoint))
                 {
                     options.Endpoint = ParseEndpoint(endpoint);
@@ -37,18 +39,28 @@ public static class OpenAIClientFactory
 
             case "azure-openai":
             {
-                var options = new AzureOpenAIClientOptions { RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = networkTimeout };
+                var options = new AzureOpenAIClientOptions { NetworkTimeout = networkTimeout };
+                Retries(options, sdkRetries);
                 return new AzureOpenAIClient(RequireEndpoint(endpoint, provider), new ApiKeyCredential(RequireKey(endpoint, provider)), options);
             }
 
             case "openai-compatible":
             {
-                var options = new OpenAIClientOptions { Endpoint = RequireEndpoint(endpoint, provider), RetryPolicy = new ClientRetryPolicy(0), NetworkTimeout = networkTimeout };
+                var options = new OpenAIClientOptions { Endpoint = RequireEndpoint(endpoint, provider), NetworkTimeout = networkTimeout };
+                Retries(options, sdkRetries);
                 return new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(endpoint.ApiKey) ? NoKey : endpoint.ApiKey), options);
             }
 
             default:
                 throw new ClippingsException($"Unknown provider '{endpoint.Provider}' in {endpoint.Section}:Provider. Use {endpoint.AllowedProviders}.");
+        }
+    }
+
+    private static void Retries(ClientPipelineOptions options, int? sdkRetries)
+    {
+        if (sdkRetries is { } retries)
+        {
+            options.RetryPolicy = new ClientRetryPolicy(retries);
         }
     }
 

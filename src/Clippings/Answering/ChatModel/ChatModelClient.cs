@@ -256,7 +256,7 @@ public sealed class ChatModelClient
     private static IChatCompletionService CreateChatService(ChatModelOptions options, ILoggerFactory loggerFactory)
     {
         var endpoint = new ModelEndpoint(ChatModelOptions.SectionName, options.Provider, options.Endpoint, options.Model, options.ApiKey, "'none', 'openai', 'azure-openai' or 'openai-compatible'");
-        var client = OpenAIClientFactory.Create(endpoint, TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds)));
+        var client = OpenAIClientFactory.Create(endpoint, TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds)), sdkRetries: 0);
         return client is AzureOpenAIClient azure
             ? new AzureOpenAIChatCompletionService(options.Model!, azure, options.Model, loggerFactory)
             : new OpenAIChatCompletionService(options.Model!, client, loggerFactory);
