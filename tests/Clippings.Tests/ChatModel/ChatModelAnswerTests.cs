@@ -281,6 +281,52 @@ public sealed partial class ChatModelAnswerTests : IAsyncDisposable
         Assert.Empty(_server.Requests);
     }
 
+    [Fact]
+    public async Task QuestionsAboutAnAuthorUseTheAuthorPromptWithTheArchivesNote()
+    {
+        _server.Then(FakeReply.From(r => [$"The archive's note says she worked as a deckhand on the ferries. She wrote about the red crane on Gull Quay [{Passage(r, CraneTitle)}]."]));
+        await using var services = await CreateAsync(("Publication", "The Harbour Review"));
+
+        var answer = await Ask(services, "Who is Maren Holt?");
+
+        Assert.Equal(AnswerForm.AuthorProfile, answer.Form);
+        Assert.Equal(ChatModelAnswerComposer.ComposerName, answer.ComposedBy);
+        Assert.Equal("tidelines-gull-quay-crane", Assert.Single(answer.Citations).ArticleId);
+        await AssertQuotesAreExactAsync(services, answer);
+        var request = Assert.Single(_server.Requests);
+        Assert.Contains("writers of The Harbour Review", request.System, StringComparison.Ordinal);
+        Assert.Matches(@"BEGIN QUOTED AUTHOR NOTE\nMaren Holt: [^\n]*deckhand", request.User);
+        Assert.All(PassageByline().Matches(request.User), m => Assert.Equal("Maren Holt", m.Groups[1].Value));
+    }
+
+    [Fact]
+    public async Task EvalMeasuresChatModelAnswersWithTheSameMetrics()
+    {
+        var questions = Path.Combine(Path.GetTempPath(), $"chat-eval-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(questions,
+        [
+            """{"id": "c1", "question": "How much will restoring the crane on Gull Quay cost?", "gold_article_ids": ["tidelines-gull-quay-crane"], "kind": "fact"}""",
+            """{"id": "c2", "question": "When will work on the Gull Quay crane start?", "gold_article_ids": ["tidelines-gull-quay-crane"], "kind": "fact"}""",
+            """{"id": "c3", "question": "What is the best smartphone to buy this year?", "gold_article_ids": [], "kind": "unanswerable"}""",
+        ]);
+        _server.Then(
+            FakeReply.From(r => [$"About 410,000 pounds [{Passage(r, CraneTitle)}]."]),
+            FakeReply.From(r => [$"Work is due to start in the spring of 2021 [{Passage(r, CraneTitle)}]."]));
+        await using var services = await CreateAsync();
+
+        var report = await services.GetRequiredService<Evaluation.ArchiveEvaluator>()
+            .EvaluateAsync(Evaluation.EvaluationQuestion.Load(questions), SearchMode.Hybrid, null, CancellationToken.None);
+
+        Assert.Equal(ChatModelAnswerComposer.ComposerName, report.ComposedBy);
+        Assert.Equal(3, report.Overall.Questions);
+        Assert.Equal(1.0, report.Overall.RecallAt5);
+        Assert.Equal(1.0, report.Overall.CitationHitRate);
+        Assert.Equal(1.0, report.Overall.QuoteValidity);
+        Assert.Equal(1.0, report.Overall.RefusalAccuracy);
+        Assert.Equal(2, _server.Requests.Count);
+        File.Delete(questions);
+    }
+
     private async Task<ServiceProvider> CreateAsync(params (string Key, string Value)[] settings)
     {
         var path = await SampleArchiveIndex.PathAsync();
@@ -312,6 +358,9 @@ public sealed partial class ChatModelAnswerTests : IAsyncDisposable
 
     [GeneratedRegex(@"BEGIN QUOTED PASSAGE 1\n(?<text>.*?)\nEND QUOTED PASSAGE 1", RegexOptions.Singleline)]
     private static partial Regex QuotedBlock();
+
+    [GeneratedRegex(@"^\[\d+\] ""[^""]+"", by ([^,]+),", RegexOptions.Multiline)]
+    private static partial Regex PassageByline();
 
     [GeneratedRegex(@"^BEGIN QUOTED PASSAGE \d+$", RegexOptions.Multiline)]
     private static partial Regex PassageHeader();
