@@ -48,9 +48,10 @@ public sealed class ChatModelClient
     {
         _options = options.Value;
         _logger = loggerFactory.CreateLogger<ChatModelClient>();
+        // Semantic Kernel's own logs (a stack trace per failed attempt) stay out of the hosts' output: this class
+        // logs each attempt, its reason and the outcome as structured events instead.
         var builder = Kernel.CreateBuilder();
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddSingleton(CreateChatService(_options, loggerFactory));
+        builder.Services.AddSingleton(CreateChatService(_options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
         _kernel = builder.Build();
         Prompts = PromptLibrary.Load(_kernel, _options.PromptsPath);
         _logger.LogInformation("Chat model {Provider} {Model} at {Endpoint}; prompts from {PromptsDirectory}",
@@ -147,7 +148,7 @@ public sealed class ChatModelClient
             if (produced)
             {
                 var (_, reason, _) = Classify(failure);
-                _logger.LogWarning(failure, "Chat model stream for {Prompt} broke off after text was produced: {Reason}", prompt, reason);
+                _logger.LogWarning("Chat model stream for {Prompt} broke off after text was produced ({Reason}: {Error})", prompt, reason, failure.GetBaseException().Message);
                 throw new ChatModelUnavailableException(reason, attempt, failure);
             }
 
@@ -164,14 +165,14 @@ public sealed class ChatModelClient
         var tooLong = retryAfter is not null && retryAfter.Value > TimeSpan.FromSeconds(_options.MaxRetryDelaySeconds);
         if (!retryable || attempt > _options.MaxRetries || overBudget || tooLong)
         {
-            _logger.LogWarning(failure is MalformedResponseException or OperationCanceledException ? null : failure,
-                "Chat model call {Prompt} failed on attempt {Attempt} ({Reason}); giving up (retryable {Retryable}, retries allowed {MaxRetries}, {ElapsedMs} ms spent)",
-                prompt, attempt, reason, retryable, _options.MaxRetries, budget.ElapsedMilliseconds);
+            _logger.LogWarning(
+                "Chat model call {Prompt} failed on attempt {Attempt} ({Reason}: {Error}); giving up (retryable {Retryable}, retries allowed {MaxRetries}, {ElapsedMs} ms spent)",
+                prompt, attempt, reason, failure.GetBaseException().Message, retryable, _options.MaxRetries, budget.ElapsedMilliseconds);
             throw new ChatModelUnavailableException(reason, attempt, failure);
         }
 
-        _logger.LogWarning("Chat model call {Prompt} failed on attempt {Attempt} ({Reason}); retrying in {DelayMs} ms",
-            prompt, attempt, reason, (int)delay.TotalMilliseconds);
+        _logger.LogWarning("Chat model call {Prompt} failed on attempt {Attempt} ({Reason}: {Error}); retrying in {DelayMs} ms",
+            prompt, attempt, reason, failure.GetBaseException().Message, (int)delay.TotalMilliseconds);
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
     }
 
