@@ -9,7 +9,8 @@ internal static class CliRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+            // System.CommandLine's default handler would print a ClippingsException with its stack trace and exit 1.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (ClippingsException ex)
         {
