@@ -6,10 +6,50 @@ namespace Clippings.Cli;
 /// <summary>Prints an answer for a terminal: the text, then numbered sources with their exact quotes.</summary>
 internal static class AnswerPrinter
 {
-    public static void Print(Answer answer)
+    /// <summary>
+    /// Writes the answer's text as it streams, then the sources. When the final answer differs from what streamed
+    /// (a chat model's answer replaced by the extractive one), the final text follows under a rule.
+    /// </summary>
+    public static async Task<Answer> StreamAsync(IAsyncEnumerable<AnswerUpdate> updates, CancellationToken cancellationToken)
+    {
+        var streamed = new System.Text.StringBuilder();
+        Answer? final = null;
+        await foreach (var update in updates.WithCancellation(cancellationToken))
+        {
+            if (update.TextDelta is not null)
+            {
+                streamed.Append(update.TextDelta);
+                Console.Out.Write(update.TextDelta);
+                await Console.Out.FlushAsync(cancellationToken);
+            }
+
+            final = update.Final ?? final;
+        }
+
+        if (final is null)
+        {
+            throw new InvalidOperationException("The answer stream ended without an answer.");
+        }
+
+        Console.Out.WriteLine();
+        var replaced = !string.Equals(streamed.ToString().Trim(), final.Text.Trim(), StringComparison.Ordinal);
+        if (replaced)
+        {
+            AnsiConsole.Console.Write(new Rule());
+        }
+
+        Print(final, printText: replaced);
+        return final;
+    }
+
+    public static void Print(Answer answer, bool printText = true)
     {
         var console = AnsiConsole.Console;
-        console.WriteLine(answer.Text);
+        if (printText)
+        {
+            console.WriteLine(answer.Text);
+        }
+
         if (answer.Note is not null)
         {
             console.MarkupLine($"[grey]({Markup.Escape(answer.Note)})[/]");

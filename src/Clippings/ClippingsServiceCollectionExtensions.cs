@@ -1,4 +1,5 @@
 using Clippings.Answering;
+using Clippings.Answering.ChatModel;
 using Clippings.Embeddings;
 using Clippings.Ingestion;
 using Clippings.Retrieval;
@@ -23,6 +24,7 @@ public static class ClippingsServiceCollectionExtensions
         services.AddClippingsIngestion();
         services.AddClippingsRetrieval(configuration);
         services.AddClippingsAnswering();
+        services.AddClippingsChatModel(configuration);
         return services;
     }
 

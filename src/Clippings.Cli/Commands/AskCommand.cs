@@ -22,14 +22,15 @@ internal static class AskCommand
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
             var assistant = services.GetRequiredService<ArchiveAssistant>();
             await IndexGuard.EnsureNotEmptyAsync(assistant.Index, cancellationToken);
-            var answer = await assistant.AskAsync(new AskRequest(parse.GetValue(question) ?? "", Mode: parse.GetValue(mode)), cancellationToken);
+            var request = new AskRequest(parse.GetValue(question) ?? "", Mode: parse.GetValue(mode));
             if (parse.GetValue(json))
             {
+                var answer = await assistant.AskAsync(request, cancellationToken);
                 Console.Out.WriteLine(AnswerDocument.From(answer).ToJson());
             }
             else
             {
-                AnswerPrinter.Print(answer);
+                await AnswerPrinter.StreamAsync(assistant.AskStreamingAsync(request, cancellationToken), cancellationToken);
             }
 
             return 0;

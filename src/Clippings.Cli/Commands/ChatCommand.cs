@@ -64,8 +64,7 @@ internal static class ChatCommand
                     continue;
                 }
 
-                var answer = await assistant.AskAsync(new AskRequest(line, conversation), cancellationToken);
-                AnswerPrinter.Print(answer);
+                var answer = await AnswerPrinter.StreamAsync(assistant.AskStreamingAsync(new AskRequest(line, conversation), cancellationToken), cancellationToken);
                 conversation = conversation.With(new ConversationTurn(line, answer));
             }
 

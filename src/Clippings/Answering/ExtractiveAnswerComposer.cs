@@ -352,7 +352,7 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
         return picked;
     }
 
-    private static List<string> Suggestions(ArticleSummary top, AnswerContext context)
+    internal static List<string> Suggestions(ArticleSummary top, AnswerContext context)
     {
         var suggestions = new List<string>();
         if (top.Authors.Count > 0)

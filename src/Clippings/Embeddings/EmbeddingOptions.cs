@@ -5,7 +5,7 @@ public sealed class EmbeddingOptions
 {
     public const string SectionName = "Clippings:Embeddings";
 
-    /// <summary><c>local</c> (snowflake-arctic-embed-xs, offline; the default), <c>openai</c> or <c>azure-openai</c>.</summary>
+    /// <summary><c>local</c> (snowflake-arctic-embed-xs, offline; the default), <c>openai</c>, <c>azure-openai</c> or <c>openai-compatible</c>.</summary>
     public string Provider { get; set; } = "local";
 
     /// <summary>Model id for OpenAI / deployment name for Azure OpenAI.</summary>
@@ -21,6 +21,9 @@ public sealed class EmbeddingOptions
 
     /// <summary>How many passages are sent to the encoder at once.</summary>
     public int BatchSize { get; set; } = 32;
+
+    /// <summary>Longest wait for one embedding call to a remote provider.</summary>
+    public double TimeoutSeconds { get; set; } = 60;
 
     /// <summary>ONNX Runtime intra-op threads for the local model; 0 = one per core.</summary>
     public int Threads { get; set; }

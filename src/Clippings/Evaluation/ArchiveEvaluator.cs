@@ -82,7 +82,11 @@ public sealed class ArchiveEvaluator
             var stopwatch = Stopwatch.StartNew();
             var (context, answer) = await _assistant.AskWithContextAsync(new AskRequest(question.Question, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
-            composedBy = answer.ComposedBy;
+            // Refusals are always extractive: the report names the chat model when it wrote any answer.
+            if (!string.Equals(composedBy, Answering.ChatModel.ChatModelAnswerComposer.ComposerName, StringComparison.Ordinal))
+            {
+                composedBy = answer.ComposedBy;
+            }
 
             var valid = 0;
             foreach (var citation in answer.Citations)
