@@ -93,16 +93,29 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return hashes;
     }
 
-    public async Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken)
+    public Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken) =>
+        UpsertArticlesAsync([article], cancellationToken);
+
+    /// <summary>
+    /// Writes a batch of articles in one transaction (one commit and one generation bump per batch instead of per
+    /// article: the ingest pipeline's writes stay small next to encoding). All or nothing, so never half an article.
+    /// </summary>
+    public async Task UpsertArticlesAsync(IReadOnlyList<IndexedArticle> articles, CancellationToken cancellationToken)
     {
-        var indexed = article;
-        var stored = article.Article;
-        var space = await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var passage in indexed.Passages)
+        if (articles.Count == 0)
         {
-            if (space is not null && passage.Vector.Length != space.Dimensions)
+            return;
+        }
+
+        var space = await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var indexed in articles)
+        {
+            foreach (var passage in indexed.Passages)
             {
-                throw new IndexMismatchException($"Passage {passage.Ordinal} of {stored.Id} has a {passage.Vector.Length}-dimensional vector; the index at {Path} holds {space.Dimensions}-dimensional vectors.");
+                if (space is not null && passage.Vector.Length != space.Dimensions)
+                {
+                    throw new IndexMismatchException($"Passage {passage.Ordinal} of {indexed.Article.Id} has a {passage.Vector.Length}-dimensional vector; the index at {Path} holds {space.Dimensions}-dimensional vectors.");
+                }
             }
         }
 
@@ -112,76 +125,11 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         {
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await DeleteArticleRowsAsync(connection, transaction, stored.Id, cancellationToken).ConfigureAwait(false);
-
-            await using (var insert = connection.CreateCommand())
+            await using var writer = new ArticleWriter(connection, transaction);
+            foreach (var indexed in articles)
             {
-                insert.Transaction = transaction;
-                insert.CommandText = """
-                    INSERT INTO articles(id, title, authors, publication, section, published, date_precision, url, text, content_hash, source_path)
-                    VALUES ($id, $title, $authors, $publication, $section, $published, $precision, $url, $text, $hash, $source)
-                    """;
-                insert.Parameters.AddWithValue("$id", stored.Id);
-                insert.Parameters.AddWithValue("$title", stored.Title);
-                insert.Parameters.AddWithValue("$authors", JsonSerializer.Serialize(stored.Authors));
-                insert.Parameters.AddWithValue("$publication", (object?)stored.Publication ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$section", (object?)stored.Section ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$published", (object?)stored.Published?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$precision", stored.DatePrecision.ToString());
-                insert.Parameters.AddWithValue("$url", (object?)stored.Url ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$text", stored.Text);
-                insert.Parameters.AddWithValue("$hash", stored.ContentHash);
-                insert.Parameters.AddWithValue("$source", (object?)stored.SourcePath ?? DBNull.Value);
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await using (var insertAuthor = connection.CreateCommand())
-            {
-                insertAuthor.Transaction = transaction;
-                insertAuthor.CommandText = "INSERT OR IGNORE INTO article_authors(article_id, name, name_key) VALUES ($id, $name, $key)";
-                var name = insertAuthor.Parameters.Add("$name", SqliteType.Text);
-                var key = insertAuthor.Parameters.Add("$key", SqliteType.Text);
-                insertAuthor.Parameters.AddWithValue("$id", stored.Id);
-                foreach (var author in stored.Authors)
-                {
-                    name.Value = author;
-                    key.Value = NameKey(author);
-                    await insertAuthor.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            await using (var insertPassage = connection.CreateCommand())
-            await using (var insertTerms = connection.CreateCommand())
-            {
-                insertPassage.Transaction = transaction;
-                insertPassage.CommandText = """
-                    INSERT INTO passages(article_id, ordinal, start, "end", text, vector) VALUES ($id, $ordinal, $start, $end, $text, $vector);
-                    SELECT last_insert_rowid();
-                    """;
-                insertPassage.Parameters.AddWithValue("$id", stored.Id);
-                var ordinal = insertPassage.Parameters.Add("$ordinal", SqliteType.Integer);
-                var start = insertPassage.Parameters.Add("$start", SqliteType.Integer);
-                var end = insertPassage.Parameters.Add("$end", SqliteType.Integer);
-                var text = insertPassage.Parameters.Add("$text", SqliteType.Text);
-                var vector = insertPassage.Parameters.Add("$vector", SqliteType.Blob);
-
-                insertTerms.Transaction = transaction;
-                insertTerms.CommandText = "INSERT INTO passage_terms(rowid, terms) VALUES ($rowid, $terms)";
-                var rowid = insertTerms.Parameters.Add("$rowid", SqliteType.Integer);
-                var terms = insertTerms.Parameters.Add("$terms", SqliteType.Text);
-
-                foreach (var passage in indexed.Passages)
-                {
-                    ordinal.Value = passage.Ordinal;
-                    start.Value = passage.Start;
-                    end.Value = passage.End;
-                    text.Value = passage.Text;
-                    vector.Value = MemoryMarshal.AsBytes(passage.Vector.Span).ToArray();
-                    var id = (long)(await insertPassage.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                    rowid.Value = id;
-                    terms.Value = string.Join(' ', LexicalAnalyzer.Analyze(passage.Text));
-                    await insertTerms.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await DeleteArticleRowsAsync(connection, transaction, indexed.Article.Id, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(indexed, cancellationToken).ConfigureAwait(false);
             }
 
             await BumpGenerationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -192,7 +140,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             _writeGate.Release();
         }
 
-        _logger.LogDebug("Stored {ArticleId} with {Passages} passages in {ElapsedMs} ms", stored.Id, indexed.Passages.Count, stopwatch.ElapsedMilliseconds);
+        _logger.LogDebug("Stored {Articles} articles with {Passages} passages in {ElapsedMs} ms", articles.Count, articles.Sum(a => a.Passages.Count), stopwatch.ElapsedMilliseconds);
     }
 
     public async Task DeleteArticleAsync(string articleId, CancellationToken cancellationToken)

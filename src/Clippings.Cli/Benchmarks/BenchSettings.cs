@@ -1,0 +1,15 @@
+namespace Clippings.Cli.Benchmarks;
+
+/// <summary>What a bench run works on: the corpus, a scratch folder for its indexes, and how much to measure.</summary>
+internal sealed record BenchSettings(string CorpusPath, string WorkFolder, int Runs, int PolicySample, IReadOnlyList<int> SyntheticSizes, int Queries)
+{
+    /// <summary>The corpus files an ingest reads: articles.jsonl and authors.jsonl.</summary>
+    public IReadOnlyList<string> CorpusFiles()
+    {
+        var files = new[] { "articles.jsonl", "authors.jsonl" }.Select(f => Path.Combine(CorpusPath, f)).Where(File.Exists).ToList();
+        return files.Count > 0 ? files : throw new ClippingsException($"No articles.jsonl in {CorpusPath}. Pass the shared corpus folder with --corpus.");
+    }
+
+    /// <summary>Queries for an index size: fewer at 1M passages so a run stays within minutes.</summary>
+    public int QueriesFor(int passages) => passages >= 500_000 ? Math.Max(20, Queries / 4) : Queries;
+}
