@@ -247,8 +247,13 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
 
         var stopwatch = Stopwatch.StartNew();
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var cache = await GetCacheAsync(connection, cancellationToken).ConfigureAwait(false);
-        var allowed = query.Filter.IsEmpty ? null : await AllowedArticlesAsync(connection, cache, query.Filter, cancellationToken).ConfigureAwait(false);
+
+        // One read transaction = one WAL snapshot: the vector cache generation, the lexical ranking and the passage rows
+        // all come from the same committed state, so a concurrent ingest can never show half of a replaced article
+        // (nor a reused passage rowid carrying another passage's cosine).
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var cache = await GetCacheAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
+        var allowed = query.Filter.IsEmpty ? null : await AllowedArticlesAsync(connection, snapshot, cache, query.Filter, cancellationToken).ConfigureAwait(false);
         var hasVector = !query.Vector.IsEmpty;
         if (hasVector && query.Vector.Length != cache.Dimensions && cache.Count > 0)
         {
@@ -257,7 +262,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
 
         var candidates = query.Mode == SearchMode.Hybrid ? Math.Max(query.Limit * 3, 60) : query.Limit;
         var dense = query.Mode != SearchMode.Lexical && hasVector ? cache.Search(query.Vector.Span, allowed, candidates) : [];
-        var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
+        var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, snapshot, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
 
         var ranked = new Dictionary<long, (double Score, double? Dense, int? DenseRank, int? LexicalRank)>();
         for (var i = 0; i < dense.Count; i++)
@@ -281,7 +286,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         var top = ranked.OrderByDescending(r => r.Value.Score).ThenBy(r => r.Key).Take(query.Limit).ToList();
-        var rows = await ReadPassagesAsync(connection, top.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
+        var rows = await ReadPassagesAsync(connection, snapshot, top.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
         var hits = new List<PassageHit>(top.Count);
         foreach (var (id, value) in top)
         {
@@ -456,35 +461,31 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
     }
 
     /// <summary>The vectors as one contiguous matrix, reloaded when another writer (this or another process) changed the index.</summary>
-    private async Task<VectorCache> GetCacheAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private async Task<VectorCache> GetCacheAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
     {
-        await using var generationCommand = connection.CreateCommand();
-        generationCommand.CommandText = "SELECT value FROM meta WHERE key = 'generation'";
-        var generation = Convert.ToInt64(await generationCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = "SELECT value FROM meta WHERE key = 'generation'";
+        var snapshotGeneration = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         lock (_cacheLock)
         {
-            if (_cache is not null && _cache.Generation == generation)
+            if (_cache is not null && _cache.Generation == snapshotGeneration)
             {
                 return _cache;
             }
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT (SELECT value FROM meta WHERE key = 'generation'), (SELECT COUNT(*) FROM passages), (SELECT value FROM meta WHERE key = 'dimensions')";
-        long snapshotGeneration;
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM passages), (SELECT value FROM meta WHERE key = 'dimensions')";
         int count;
         int dimensions;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            snapshotGeneration = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-            count = reader.GetInt32(1);
-            dimensions = reader.IsDBNull(2) ? 0 : int.Parse(reader.GetString(2), CultureInfo.InvariantCulture);
+            count = reader.GetInt32(0);
+            dimensions = reader.IsDBNull(1) ? 0 : int.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
         }
 
+        var stopwatch = Stopwatch.StartNew();
         var cache = new VectorCache(snapshotGeneration, dimensions, count);
         command.CommandText = "SELECT id, article_id, vector FROM passages ORDER BY article_id, ordinal";
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -495,7 +496,6 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         lock (_cacheLock)
         {
             if (_cache is null || _cache.Generation < cache.Generation)
@@ -508,9 +508,10 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return cache;
     }
 
-    private static async Task<bool[]> AllowedArticlesAsync(SqliteConnection connection, VectorCache cache, SearchFilter filter, CancellationToken cancellationToken)
+    private static async Task<bool[]> AllowedArticlesAsync(SqliteConnection connection, SqliteTransaction snapshot, VectorCache cache, SearchFilter filter, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         var where = FilterSql(filter, command);
         command.CommandText = $"SELECT a.id FROM articles a WHERE {where}";
         var allowed = new bool[cache.ArticleCount];
@@ -526,7 +527,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return allowed;
     }
 
-    private static async Task<List<(long Id, double Bm25)>> LexicalAsync(SqliteConnection connection, string text, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    private static async Task<List<(long Id, double Bm25)>> LexicalAsync(SqliteConnection connection, SqliteTransaction snapshot, string text, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         var terms = LexicalAnalyzer.Analyze(text).Distinct(StringComparer.Ordinal).Take(64).ToList();
         if (terms.Count == 0)
@@ -535,6 +536,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         var where = FilterSql(filter, command);
         command.CommandText = $"""
             SELECT f.rowid, bm25(passage_terms) AS score
@@ -554,7 +556,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return results;
     }
 
-    private static async Task<Dictionary<long, PassageHit>> ReadPassagesAsync(SqliteConnection connection, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, PassageHit>> ReadPassagesAsync(SqliteConnection connection, SqliteTransaction snapshot, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<long, PassageHit>();
         if (ids.Count == 0)
@@ -563,6 +565,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = $"""
             SELECT a.id, a.title, a.authors, a.publication, a.section, a.published, a.date_precision, a.url, p.id, p.ordinal, p.start, p."end", p.text
             FROM passages p JOIN articles a ON a.id = p.article_id
