@@ -1,8 +1,27 @@
 namespace Clippings.Cli.Benchmarks;
 
 /// <summary>What a bench run works on: the corpus, a scratch folder for its indexes, and how much to measure.</summary>
-internal sealed record BenchSettings(string CorpusPath, string WorkFolder, int Runs, int PolicySample, IReadOnlyList<int> SyntheticSizes, int Queries)
+internal sealed record BenchSettings(string CorpusPath, string WorkFolder, int Runs, int PolicySample, IReadOnlyList<int> SyntheticSizes, int Queries, int IngestArticles)
 {
+    /// <summary>
+    /// The files the ingest benchmark reads: the whole corpus, or (with --articles N) every k-th line of articles.jsonl
+    /// written to the work folder, so a contended 2-core machine can repeat the runs in minutes.
+    /// </summary>
+    public IReadOnlyList<string> IngestFiles()
+    {
+        var files = CorpusFiles();
+        if (IngestArticles <= 0)
+        {
+            return files;
+        }
+
+        var lines = File.ReadAllLines(files[0]).Where(l => l.Trim().Length > 0).ToList();
+        var step = Math.Max(1, lines.Count / IngestArticles);
+        var subset = Path.Combine(WorkFolder, $"articles-every-{step}th.jsonl");
+        File.WriteAllLines(subset, lines.Where((_, i) => i % step == 0).Take(IngestArticles));
+        return [subset, .. files.Skip(1)];
+    }
+
     /// <summary>The corpus files an ingest reads: articles.jsonl and authors.jsonl.</summary>
     public IReadOnlyList<string> CorpusFiles()
     {

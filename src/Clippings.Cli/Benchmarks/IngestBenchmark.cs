@@ -21,7 +21,7 @@ internal sealed class IngestBenchmark(IServiceProvider services, BenchSettings s
         var loader = services.GetRequiredService<ArchiveLoader>();
         var chunker = services.GetRequiredService<PassageChunker>();
         var embedder = services.GetRequiredService<ArchiveEmbedder>();
-        var sources = settings.CorpusFiles();
+        var sources = settings.IngestFiles();
         var passages = new List<string>();
         foreach (var file in sources)
         {
@@ -74,7 +74,8 @@ internal sealed class IngestBenchmark(IServiceProvider services, BenchSettings s
 
         var md = new StringBuilder();
         md.AppendLine("## Ingest").AppendLine();
-        md.AppendLine($"Shared corpus ({passages.Count:N0} passages), median of {settings.Runs} interleaved runs. The encoder-only baseline embeds the same");
+        var scope = settings.IngestArticles > 0 ? $"{settings.IngestArticles} articles of the shared corpus (every k-th line of articles.jsonl, plus authors.jsonl)" : "The shared corpus";
+        md.AppendLine($"{scope}: {passages.Count:N0} passages, median of {settings.Runs} interleaved runs. The encoder-only baseline embeds the same");
         md.AppendLine("passages in one call (its best case: one length sort over everything); the pipeline reads the files, hashes, chunks, encodes");
         md.AppendLine("and writes SQLite (articles, passages, vectors, FTS5), writing each encoded batch while the next one encodes.").AppendLine();
         md.AppendLine("| measure | baseline | Clippings | ratio | target |");

@@ -4,7 +4,7 @@ using Clippings.Embeddings;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings bench ingest|search|memory|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N]</c></summary>
+/// <summary><c>clippings bench ingest|search|memory|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N] [--articles N]</c></summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -18,10 +18,11 @@ internal static class BenchCommand
         var queries = new Option<int>("--queries") { Description = "Queries per index size (a quarter of them at 1M passages).", DefaultValueFactory = _ => 200 };
         var sample = new Option<int>("--policy-sample") { Description = "Passages used to compare batching policies.", DefaultValueFactory = _ => 384 };
         var work = new Option<string?>("--work") { Description = "Scratch folder for bench indexes (default: $TMPDIR/clippings-bench); indexes are reused between runs." };
+        var articles = new Option<int>("--articles") { Description = "Ingest benchmark on this many corpus articles (every k-th) instead of all; 0 = all.", DefaultValueFactory = _ => 0 };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
         var command = new Command("bench", "Measure ingest throughput, search latency and memory against same-run baselines; writes BENCHMARKS.md.")
         {
-            which, corpus, output, runs, sizes, queries, sample, work, probe,
+            which, corpus, output, runs, sizes, queries, sample, articles, work, probe,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,7 +37,8 @@ internal static class BenchCommand
                 Math.Max(1, parse.GetValue(runs)),
                 Math.Max(16, parse.GetValue(sample)),
                 [.. parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSize)],
-                Math.Max(10, parse.GetValue(queries)));
+                Math.Max(10, parse.GetValue(queries)),
+                Math.Max(0, parse.GetValue(articles)));
             Directory.CreateDirectory(settings.WorkFolder);
             var outPath = Path.GetFullPath(parse.GetValue(output)!);
             var machine = BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId);

@@ -105,7 +105,7 @@ public sealed class ArchiveIngestor
         // Encoding is the cost; everything else overlaps with it. Chunking and encoding run here, in batches of whole
         // articles big enough for the encoder's length sorting to cut padding; a writer task stores each encoded
         // batch (one transaction per batch) while the next one encodes.
-        var batchLimit = Math.Max(_embedder.BatchSize * 8, 64);
+        var batchLimit = Math.Max(_embedder.BatchSize * 8, 8);
         var encoded = Channel.CreateBounded<IReadOnlyList<IndexedArticle>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var writer = Task.Run(async () =>
         {
