@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();
         yield return MigrateCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

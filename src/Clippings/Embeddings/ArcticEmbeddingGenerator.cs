@@ -21,9 +21,12 @@ public sealed class ArcticEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly SentenceEncoder _encoder;
     private readonly SessionOptions _sessionOptions;
     private readonly int _batchSize;
+    private readonly bool _sortByLength;
 
-    public ArcticEmbeddingGenerator(int threads = 0, int batchSize = 32)
+    /// <param name="sortByLength">false = naive fixed batches in input order (only to measure what sorting saves).</param>
+    public ArcticEmbeddingGenerator(int threads = 0, int batchSize = 32, bool sortByLength = true)
     {
+        _sortByLength = sortByLength;
         _sessionOptions = new SessionOptions
         {
             IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
@@ -46,7 +49,12 @@ public sealed class ArcticEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var vectors = new float[texts.Length][];
 
         // Sort by length so each batch pads to a similar length; restore the caller's order afterwards.
-        var order = Enumerable.Range(0, texts.Length).OrderBy(i => texts[i].Length).ToArray();
+        var order = Enumerable.Range(0, texts.Length).ToArray();
+        if (_sortByLength)
+        {
+            order = [.. order.OrderBy(i => texts[i].Length)];
+        }
+
         for (var offset = 0; offset < order.Length; offset += _batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Clippings.Archive;
 using Clippings.Embeddings;
 using Clippings.Storage;
@@ -101,31 +102,63 @@ public sealed class ArchiveIngestor
         var embedded = 0;
         progress?.Report(new IngestProgress(0, toWrite.Count, 0, files.Count, files.Count, stopwatch.Elapsed));
 
-        // Embed several articles' passages per call (the encoder batches and sorts them by length), then store each article.
-        var batchLimit = Math.Max(_embedder.BatchSize * 4, 32);
-        var pending = new List<(Article Article, IReadOnlyList<Passage> Passages)>();
-        var pendingPassages = 0;
-        foreach (var article in toWrite)
+        // Encoding is the cost; everything else overlaps with it. Chunking and encoding run here, in batches of whole
+        // articles big enough for the encoder's length sorting to cut padding; a writer task stores each encoded
+        // batch (one transaction per batch) while the next one encodes.
+        var batchLimit = Math.Max(_embedder.BatchSize * 8, 8);
+        var encoded = Channel.CreateBounded<IReadOnlyList<IndexedArticle>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var writer = Task.Run(async () =>
         {
-            var passages = _chunker.Split(article);
-            pending.Add((article, passages));
-            pendingPassages += passages.Count;
-            if (pendingPassages >= batchLimit)
+            try
             {
-                embedded += await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-                done += pending.Count;
-                pending.Clear();
-                pendingPassages = 0;
-                progress?.Report(new IngestProgress(done, toWrite.Count, embedded, files.Count, files.Count, stopwatch.Elapsed));
+                await foreach (var batch in encoded.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await _index.UpsertArticlesAsync(batch, cancellationToken).ConfigureAwait(false);
+                    var articlesDone = Interlocked.Add(ref done, batch.Count);
+                    var passagesDone = Interlocked.Add(ref embedded, batch.Sum(a => a.Passages.Count));
+                    progress?.Report(new IngestProgress(articlesDone, toWrite.Count, passagesDone, files.Count, files.Count, stopwatch.Elapsed));
+                }
+            }
+            catch (Exception ex)
+            {
+                // Unblock the encoding loop; the exception surfaces when the writer is awaited.
+                encoded.Writer.TryComplete(ex);
+                throw;
+            }
+        }, cancellationToken);
+
+        try
+        {
+            var pending = new List<(Article Article, IReadOnlyList<Passage> Passages)>();
+            var pendingPassages = 0;
+            foreach (var article in toWrite)
+            {
+                var passages = _chunker.Split(article);
+                pending.Add((article, passages));
+                pendingPassages += passages.Count;
+                if (pendingPassages >= batchLimit)
+                {
+                    await encoded.Writer.WriteAsync(await EncodeAsync(pending, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    pending = [];
+                    pendingPassages = 0;
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                await encoded.Writer.WriteAsync(await EncodeAsync(pending, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
         }
-
-        if (pending.Count > 0)
+        catch (ChannelClosedException)
         {
-            embedded += await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-            done += pending.Count;
-            progress?.Report(new IngestProgress(done, toWrite.Count, embedded, files.Count, files.Count, stopwatch.Elapsed));
+            // The writer failed and closed the channel: its exception is the one to report (awaited below).
         }
+        finally
+        {
+            encoded.Writer.TryComplete();
+        }
+
+        await writer.ConfigureAwait(false);
 
         foreach (var bio in bios.Values)
         {
@@ -149,18 +182,19 @@ public sealed class ArchiveIngestor
         return summary;
     }
 
-    private async Task<int> WriteAsync(List<(Article Article, IReadOnlyList<Passage> Passages)> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IndexedArticle>> EncodeAsync(List<(Article Article, IReadOnlyList<Passage> Passages)> batch, CancellationToken cancellationToken)
     {
         var texts = batch.SelectMany(b => b.Passages.Select(p => p.Text)).ToList();
         var vectors = await _embedder.EmbedPassagesAsync(texts, cancellationToken).ConfigureAwait(false);
+        var articles = new List<IndexedArticle>(batch.Count);
         var offset = 0;
         foreach (var (article, passages) in batch)
         {
-            var indexed = passages.Select((p, i) => new IndexedPassage(p.Ordinal, p.Start, p.End, p.Text, vectors[offset + i])).ToList();
+            var start = offset;
+            articles.Add(new IndexedArticle(article, passages.Select((p, i) => new IndexedPassage(p.Ordinal, p.Start, p.End, p.Text, vectors[start + i])).ToList()));
             offset += passages.Count;
-            await _index.UpsertArticleAsync(new IndexedArticle(article, indexed), cancellationToken).ConfigureAwait(false);
         }
 
-        return texts.Count;
+        return articles;
     }
 }

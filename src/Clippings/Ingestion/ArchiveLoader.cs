@@ -21,6 +21,12 @@ public sealed class ArchiveLoader
     /// <summary>Files larger than this are refused (a CMS page or an export file is far smaller).</summary>
     public const long DefaultMaxFileBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Longer article texts are refused: a million characters is a book, not a piece, and would tie the encoder up
+    /// for hours (a 50 MB one-line file is junk or a mis-export). Export files may still be large: the limit is per article.
+    /// </summary>
+    public const int MaxArticleChars = 1_000_000;
+
     private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ".html", ".htm", ".xml", ".wxr", ".json", ".jsonl", ".ndjson", ".md", ".markdown", ".txt",
@@ -104,7 +110,14 @@ public sealed class ArchiveLoader
             }
 
             var result = await reader.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-            return new ArchiveFileResult(path, reader.Format, result.Articles, result.Authors, result.Warnings, null);
+            var oversized = result.Articles.Where(a => a.Text.Length > MaxArticleChars).ToList();
+            if (oversized.Count > 0 && oversized.Count == result.Articles.Count)
+            {
+                return Failure(path, reader.Format, $"article text of {oversized.Max(a => a.Text.Length):N0} characters is over the {MaxArticleChars:N0}-character limit for one article; split it or check the export");
+            }
+
+            var warnings = result.Warnings.Concat(oversized.Select(a => $"article {a.Id} has {a.Text.Length:N0} characters, over the {MaxArticleChars:N0}-character limit for one article; skipped")).ToList();
+            return new ArchiveFileResult(path, reader.Format, result.Articles.Except(oversized).ToList(), result.Authors, warnings, null);
         }
         catch (ArchiveFormatException ex)
         {

@@ -17,6 +17,59 @@ internal static class HtmlText
     };
 
     /// <summary>Paragraph texts under <paramref name="root"/>, in document order.</summary>
+    /// <summary>Deeper element nesting than this is refused before parsing (real pages stay under a hundred).</summary>
+    public const int MaxNesting = 2000;
+
+    private static readonly HashSet<string> UnclosedTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+        "p", "li", "td", "tr", "th", "option", "dt", "dd",
+    };
+
+    /// <summary>
+    /// Throws when the markup nests elements deeper than <see cref="MaxNesting"/>: the HTML parser's tree building
+    /// is quadratic in the depth of open elements, so a hostile page of 200,000 nested &lt;div&gt;s would take hours.
+    /// A cheap linear scan of start and end tags (void and optionally-closed tags ignored) is enough to tell.
+    /// </summary>
+    public static void CheckNesting(string html)
+    {
+        var depth = 0;
+        var deepest = 0;
+        var span = html.AsSpan();
+        for (var i = span.IndexOf('<'); i >= 0 && i < span.Length - 1; )
+        {
+            var closing = span[i + 1] == '/';
+            var nameStart = closing ? i + 2 : i + 1;
+            var nameEnd = nameStart;
+            while (nameEnd < span.Length && char.IsAsciiLetterOrDigit(span[nameEnd]))
+            {
+                nameEnd++;
+            }
+
+            if (nameEnd > nameStart && char.IsAsciiLetter(span[nameStart]) && !UnclosedTags.Contains(span[nameStart..nameEnd].ToString()))
+            {
+                var tagEnd = span[nameEnd..].IndexOf('>');
+                var selfClosing = tagEnd > 0 && span[nameEnd + tagEnd - 1] == '/';
+                if (closing)
+                {
+                    depth = Math.Max(0, depth - 1);
+                }
+                else if (!selfClosing)
+                {
+                    depth++;
+                    deepest = Math.Max(deepest, depth);
+                    if (deepest > MaxNesting)
+                    {
+                        throw new ArchiveFormatException($"HTML elements nested more than {MaxNesting} levels deep; not an article page");
+                    }
+                }
+            }
+
+            var next = span[(i + 1)..].IndexOf('<');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+    }
+
     public static List<string> Paragraphs(IElement root, int maxDepth = 200)
     {
         var paragraphs = new List<string>();

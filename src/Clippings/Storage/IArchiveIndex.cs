@@ -27,6 +27,18 @@ public interface IArchiveIndex : IAsyncDisposable
     /// <summary>Stores an article with all its passages, replacing any previous version atomically.</summary>
     Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores several articles, each replaced atomically (a store may write them all in one transaction:
+    /// an interrupted call leaves every article either in its old or its new version, never half-written).
+    /// </summary>
+    async Task UpsertArticlesAsync(IReadOnlyList<IndexedArticle> articles, CancellationToken cancellationToken)
+    {
+        foreach (var article in articles)
+        {
+            await UpsertArticleAsync(article, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     Task DeleteArticleAsync(string articleId, CancellationToken cancellationToken);
 
     /// <summary>Stores or replaces an author's bio; counts and dates come from their articles.</summary>

@@ -33,6 +33,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
 
     public static ArchiveReadResult Parse(string html, string path)
     {
+        HtmlText.CheckNesting(html);
         var parser = new HtmlParser(new HtmlParserOptions { IsNotConsumingCharacterReferences = false });
         var document = parser.ParseDocument(html);
         var warnings = new List<string>();

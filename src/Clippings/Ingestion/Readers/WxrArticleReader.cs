@@ -71,6 +71,7 @@ public sealed class WxrArticleReader : IArchiveReader
                 StringComparer.OrdinalIgnoreCase);
             var title = TextNormalizer.Line((string?)item.Element("title"));
             var html = (string?)item.Element(Content + "encoded") ?? "";
+            HtmlText.CheckNesting(html);
             var body = parser.ParseDocument("<html><body>" + html + "</body></html>").Body!;
             var text = TextNormalizer.Join(HtmlText.Paragraphs(body));
             if (title.Length == 0 || text.Length == 0)

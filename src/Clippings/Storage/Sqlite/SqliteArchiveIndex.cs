@@ -93,16 +93,29 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return hashes;
     }
 
-    public async Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken)
+    public Task UpsertArticleAsync(IndexedArticle article, CancellationToken cancellationToken) =>
+        UpsertArticlesAsync([article], cancellationToken);
+
+    /// <summary>
+    /// Writes a batch of articles in one transaction (one commit and one generation bump per batch instead of per
+    /// article: the ingest pipeline's writes stay small next to encoding). All or nothing, so never half an article.
+    /// </summary>
+    public async Task UpsertArticlesAsync(IReadOnlyList<IndexedArticle> articles, CancellationToken cancellationToken)
     {
-        var indexed = article;
-        var stored = article.Article;
-        var space = await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var passage in indexed.Passages)
+        if (articles.Count == 0)
         {
-            if (space is not null && passage.Vector.Length != space.Dimensions)
+            return;
+        }
+
+        var space = await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var indexed in articles)
+        {
+            foreach (var passage in indexed.Passages)
             {
-                throw new IndexMismatchException($"Passage {passage.Ordinal} of {stored.Id} has a {passage.Vector.Length}-dimensional vector; the index at {Path} holds {space.Dimensions}-dimensional vectors.");
+                if (space is not null && passage.Vector.Length != space.Dimensions)
+                {
+                    throw new IndexMismatchException($"Passage {passage.Ordinal} of {indexed.Article.Id} has a {passage.Vector.Length}-dimensional vector; the index at {Path} holds {space.Dimensions}-dimensional vectors.");
+                }
             }
         }
 
@@ -112,76 +125,11 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         {
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await DeleteArticleRowsAsync(connection, transaction, stored.Id, cancellationToken).ConfigureAwait(false);
-
-            await using (var insert = connection.CreateCommand())
+            await using var writer = new ArticleWriter(connection, transaction);
+            foreach (var indexed in articles)
             {
-                insert.Transaction = transaction;
-                insert.CommandText = """
-                    INSERT INTO articles(id, title, authors, publication, section, published, date_precision, url, text, content_hash, source_path)
-                    VALUES ($id, $title, $authors, $publication, $section, $published, $precision, $url, $text, $hash, $source)
-                    """;
-                insert.Parameters.AddWithValue("$id", stored.Id);
-                insert.Parameters.AddWithValue("$title", stored.Title);
-                insert.Parameters.AddWithValue("$authors", JsonSerializer.Serialize(stored.Authors));
-                insert.Parameters.AddWithValue("$publication", (object?)stored.Publication ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$section", (object?)stored.Section ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$published", (object?)stored.Published?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$precision", stored.DatePrecision.ToString());
-                insert.Parameters.AddWithValue("$url", (object?)stored.Url ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$text", stored.Text);
-                insert.Parameters.AddWithValue("$hash", stored.ContentHash);
-                insert.Parameters.AddWithValue("$source", (object?)stored.SourcePath ?? DBNull.Value);
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await using (var insertAuthor = connection.CreateCommand())
-            {
-                insertAuthor.Transaction = transaction;
-                insertAuthor.CommandText = "INSERT OR IGNORE INTO article_authors(article_id, name, name_key) VALUES ($id, $name, $key)";
-                var name = insertAuthor.Parameters.Add("$name", SqliteType.Text);
-                var key = insertAuthor.Parameters.Add("$key", SqliteType.Text);
-                insertAuthor.Parameters.AddWithValue("$id", stored.Id);
-                foreach (var author in stored.Authors)
-                {
-                    name.Value = author;
-                    key.Value = NameKey(author);
-                    await insertAuthor.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            await using (var insertPassage = connection.CreateCommand())
-            await using (var insertTerms = connection.CreateCommand())
-            {
-                insertPassage.Transaction = transaction;
-                insertPassage.CommandText = """
-                    INSERT INTO passages(article_id, ordinal, start, "end", text, vector) VALUES ($id, $ordinal, $start, $end, $text, $vector);
-                    SELECT last_insert_rowid();
-                    """;
-                insertPassage.Parameters.AddWithValue("$id", stored.Id);
-                var ordinal = insertPassage.Parameters.Add("$ordinal", SqliteType.Integer);
-                var start = insertPassage.Parameters.Add("$start", SqliteType.Integer);
-                var end = insertPassage.Parameters.Add("$end", SqliteType.Integer);
-                var text = insertPassage.Parameters.Add("$text", SqliteType.Text);
-                var vector = insertPassage.Parameters.Add("$vector", SqliteType.Blob);
-
-                insertTerms.Transaction = transaction;
-                insertTerms.CommandText = "INSERT INTO passage_terms(rowid, terms) VALUES ($rowid, $terms)";
-                var rowid = insertTerms.Parameters.Add("$rowid", SqliteType.Integer);
-                var terms = insertTerms.Parameters.Add("$terms", SqliteType.Text);
-
-                foreach (var passage in indexed.Passages)
-                {
-                    ordinal.Value = passage.Ordinal;
-                    start.Value = passage.Start;
-                    end.Value = passage.End;
-                    text.Value = passage.Text;
-                    vector.Value = MemoryMarshal.AsBytes(passage.Vector.Span).ToArray();
-                    var id = (long)(await insertPassage.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                    rowid.Value = id;
-                    terms.Value = string.Join(' ', LexicalAnalyzer.Analyze(passage.Text));
-                    await insertTerms.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await DeleteArticleRowsAsync(connection, transaction, indexed.Article.Id, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(indexed, cancellationToken).ConfigureAwait(false);
             }
 
             await BumpGenerationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -192,7 +140,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             _writeGate.Release();
         }
 
-        _logger.LogDebug("Stored {ArticleId} with {Passages} passages in {ElapsedMs} ms", stored.Id, indexed.Passages.Count, stopwatch.ElapsedMilliseconds);
+        _logger.LogDebug("Stored {Articles} articles with {Passages} passages in {ElapsedMs} ms", articles.Count, articles.Sum(a => a.Passages.Count), stopwatch.ElapsedMilliseconds);
     }
 
     public async Task DeleteArticleAsync(string articleId, CancellationToken cancellationToken)
@@ -299,8 +247,13 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
 
         var stopwatch = Stopwatch.StartNew();
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var cache = await GetCacheAsync(connection, cancellationToken).ConfigureAwait(false);
-        var allowed = query.Filter.IsEmpty ? null : await AllowedArticlesAsync(connection, cache, query.Filter, cancellationToken).ConfigureAwait(false);
+
+        // One read transaction = one WAL snapshot: the vector cache generation, the lexical ranking and the passage rows
+        // all come from the same committed state, so a concurrent ingest can never show half of a replaced article
+        // (nor a reused passage rowid carrying another passage's cosine).
+        await using var snapshot = connection.BeginTransaction(deferred: true);
+        var cache = await GetCacheAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
+        var allowed = query.Filter.IsEmpty ? null : await AllowedArticlesAsync(connection, snapshot, cache, query.Filter, cancellationToken).ConfigureAwait(false);
         var hasVector = !query.Vector.IsEmpty;
         if (hasVector && query.Vector.Length != cache.Dimensions && cache.Count > 0)
         {
@@ -309,7 +262,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
 
         var candidates = query.Mode == SearchMode.Hybrid ? Math.Max(query.Limit * 3, 60) : query.Limit;
         var dense = query.Mode != SearchMode.Lexical && hasVector ? cache.Search(query.Vector.Span, allowed, candidates) : [];
-        var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
+        var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, snapshot, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
 
         var ranked = new Dictionary<long, (double Score, double? Dense, int? DenseRank, int? LexicalRank)>();
         for (var i = 0; i < dense.Count; i++)
@@ -333,7 +286,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         var top = ranked.OrderByDescending(r => r.Value.Score).ThenBy(r => r.Key).Take(query.Limit).ToList();
-        var rows = await ReadPassagesAsync(connection, top.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
+        var rows = await ReadPassagesAsync(connection, snapshot, top.Select(t => t.Key).ToList(), cancellationToken).ConfigureAwait(false);
         var hits = new List<PassageHit>(top.Count);
         foreach (var (id, value) in top)
         {
@@ -510,35 +463,31 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
     }
 
     /// <summary>The vectors as one contiguous matrix, reloaded when another writer (this or another process) changed the index.</summary>
-    private async Task<VectorCache> GetCacheAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private async Task<VectorCache> GetCacheAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
     {
-        await using var generationCommand = connection.CreateCommand();
-        generationCommand.CommandText = "SELECT value FROM meta WHERE key = 'generation'";
-        var generation = Convert.ToInt64(await generationCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = "SELECT value FROM meta WHERE key = 'generation'";
+        var snapshotGeneration = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         lock (_cacheLock)
         {
-            if (_cache is not null && _cache.Generation == generation)
+            if (_cache is not null && _cache.Generation == snapshotGeneration)
             {
                 return _cache;
             }
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT (SELECT value FROM meta WHERE key = 'generation'), (SELECT COUNT(*) FROM passages), (SELECT value FROM meta WHERE key = 'dimensions')";
-        long snapshotGeneration;
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM passages), (SELECT value FROM meta WHERE key = 'dimensions')";
         int count;
         int dimensions;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            snapshotGeneration = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-            count = reader.GetInt32(1);
-            dimensions = reader.IsDBNull(2) ? 0 : int.Parse(reader.GetString(2), CultureInfo.InvariantCulture);
+            count = reader.GetInt32(0);
+            dimensions = reader.IsDBNull(1) ? 0 : int.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
         }
 
+        var stopwatch = Stopwatch.StartNew();
         var cache = new VectorCache(snapshotGeneration, dimensions, count);
         command.CommandText = "SELECT id, article_id, vector FROM passages ORDER BY article_id, ordinal";
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -549,7 +498,6 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         lock (_cacheLock)
         {
             if (_cache is null || _cache.Generation < cache.Generation)
@@ -562,9 +510,10 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return cache;
     }
 
-    private static async Task<bool[]> AllowedArticlesAsync(SqliteConnection connection, VectorCache cache, SearchFilter filter, CancellationToken cancellationToken)
+    private static async Task<bool[]> AllowedArticlesAsync(SqliteConnection connection, SqliteTransaction snapshot, VectorCache cache, SearchFilter filter, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         var where = FilterSql(filter, command);
         command.CommandText = $"SELECT a.id FROM articles a WHERE {where}";
         var allowed = new bool[cache.ArticleCount];
@@ -580,7 +529,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return allowed;
     }
 
-    private static async Task<List<(long Id, double Bm25)>> LexicalAsync(SqliteConnection connection, string text, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    private static async Task<List<(long Id, double Bm25)>> LexicalAsync(SqliteConnection connection, SqliteTransaction snapshot, string text, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         var terms = LexicalAnalyzer.Analyze(text).Distinct(StringComparer.Ordinal).Take(64).ToList();
         if (terms.Count == 0)
@@ -589,6 +538,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         var where = FilterSql(filter, command);
         command.CommandText = $"""
             SELECT f.rowid, bm25(passage_terms) AS score
@@ -608,7 +558,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return results;
     }
 
-    private static async Task<Dictionary<long, PassageHit>> ReadPassagesAsync(SqliteConnection connection, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, PassageHit>> ReadPassagesAsync(SqliteConnection connection, SqliteTransaction snapshot, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<long, PassageHit>();
         if (ids.Count == 0)
@@ -617,6 +567,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         await using var command = connection.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = $"""
             SELECT a.id, a.title, a.authors, a.publication, a.section, a.published, a.date_precision, a.url, p.id, p.ordinal, p.start, p."end", p.text
             FROM passages p JOIN articles a ON a.id = p.article_id

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+using Clippings.Answering;
+using Clippings.Embeddings;
+using Clippings.Ingestion;
+using Clippings.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clippings.Cli.Benchmarks;
+
+/// <summary>
+/// Search latency on the embedded index at the shared corpus size and at synthetic sizes: vector, lexical and fused
+/// search and a whole extractive answer, p50/p95/p99; the exact vector scan against the memory-bandwidth bound
+/// (bytes scanned ÷ copy bandwidth measured in the same run).
+/// </summary>
+internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
+{
+    private const int Candidates = 40;
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var corpusIndex = await CorpusIndex.EnsureAsync(settings, log, cancellationToken);
+        var queries = await QueryTextsAsync(cancellationToken);
+        await log.WriteLineAsync("search: measuring memory copy bandwidth");
+        var bandwidth = BenchMachine.MeasureCopyBandwidth();
+
+        var rows = new List<(string Size, int Passages, int Queries, Dictionary<string, LatencySummary> Latency)>();
+        var indexes = new List<(string Name, string Path)> { ("shared corpus", corpusIndex) };
+        foreach (var size in settings.SyntheticSizes)
+        {
+            indexes.Add(($"synthetic {size:N0}", await SyntheticIndex.EnsureAsync(corpusIndex, settings.WorkFolder, size, ArcticEmbeddingGenerator.Space, log, cancellationToken)));
+        }
+
+        foreach (var (name, path) in indexes)
+        {
+            rows.Add(await MeasureAsync(name, path, queries, cancellationToken));
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine("## Search latency").AppendLine();
+        md.AppendLine($"Embedded SQLite index, {Candidates} candidates per search, no filter. Queries are 8-word phrases cut from random passages of the");
+        md.AppendLine("corpus (not the dev questions). Vector/lexical/fused rows time `IArchiveIndex.SearchAsync` with a precomputed query vector; the");
+        md.AppendLine("whole answer is `ArchiveAssistant.AskAsync` (query understanding, query embedding, hybrid search, extractive answer).");
+        md.AppendLine("Synthetic indexes copy the corpus articles under new ids with perturbed vectors (see `SyntheticIndex`). Milliseconds.").AppendLine();
+        md.AppendLine("| index | passages | queries | operation | p50 | p95 | p99 |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (size, passages, count, latency) in rows)
+        {
+            foreach (var (operation, summary) in latency)
+            {
+                md.AppendLine($"| {size} | {passages:N0} | {count} | {operation} | {Stats.F(summary.P50)} | {Stats.F(summary.P95)} | {Stats.F(summary.P99)} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine($"Exact vector scan against the memory-bandwidth bound. Copy bandwidth measured in this run: {bandwidth / 1e9:F1} GB/s ({Environment.ProcessorCount} threads, 256 MB buffers).").AppendLine();
+        md.AppendLine("| index | bytes scanned | bound (ms) | vector search p50 (ms) | ratio to bound | target |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (size, passages, _, latency) in rows)
+        {
+            var bytes = (double)passages * ArcticEmbeddingGenerator.Dimensions * sizeof(float);
+            var boundMs = bytes / bandwidth * 1000;
+            md.AppendLine($"| {size} | {bytes / 1e6:F0} MB | {boundMs:F2} | {Stats.F(latency["vector search"].P50)} | {latency["vector search"].P50 / boundMs:F2}× | ≤ 2× |");
+        }
+
+        var target = rows.FirstOrDefault(r => r.Passages == 100_000);
+        if (target.Latency is not null)
+        {
+            md.AppendLine().AppendLine($"Target whole answer p95 ≤ 50 ms at 100k passages: measured {Stats.F(target.Latency["whole answer"].P95)} ms.");
+        }
+
+        return md.ToString();
+    }
+
+    private async Task<(string, int, int, Dictionary<string, LatencySummary>)> MeasureAsync(string name, string path, IReadOnlyList<string> queries, CancellationToken cancellationToken)
+    {
+        var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(path));
+        await using var services = CliHost.BuildServices(configuration, verbose: false);
+        var index = services.GetRequiredService<IArchiveIndex>();
+        var embedder = services.GetRequiredService<ArchiveEmbedder>();
+        var assistant = services.GetRequiredService<ArchiveAssistant>();
+        var passages = (await index.GetStatsAsync(cancellationToken)).Passages;
+        var count = Math.Min(queries.Count, settings.QueriesFor(passages));
+        await log.WriteLineAsync($"search: {name} ({passages:N0} passages), {count} queries");
+
+        var samples = new Dictionary<string, List<double>>
+        {
+            ["query embedding"] = [], ["vector search"] = [], ["lexical search"] = [], ["fused search"] = [], ["whole answer"] = [],
+        };
+        var stopwatch = new Stopwatch();
+        for (var i = -3; i < count; i++)
+        {
+            // The first three are warm-up (vector cache load, catalog, JIT) and not recorded.
+            var text = queries[(i + queries.Count) % queries.Count];
+            stopwatch.Restart();
+            var vector = await embedder.EmbedQueryAsync(text, cancellationToken);
+            Record("query embedding");
+            stopwatch.Restart();
+            await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Dense, Candidates), cancellationToken);
+            Record("vector search");
+            stopwatch.Restart();
+            await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Lexical, Candidates), cancellationToken);
+            Record("lexical search");
+            stopwatch.Restart();
+            await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Hybrid, Candidates), cancellationToken);
+            Record("fused search");
+            stopwatch.Restart();
+            await assistant.AskAsync(new AskRequest(text), cancellationToken);
+            Record("whole answer");
+
+            void Record(string operation)
+            {
+                if (i >= 0)
+                {
+                    samples[operation].Add(stopwatch.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        return (name, passages, count, samples.ToDictionary(s => s.Key, s => LatencySummary.Of(s.Value)));
+    }
+
+    /// <summary>8-word phrases cut from random passages of the corpus (fixed seed).</summary>
+    private async Task<IReadOnlyList<string>> QueryTextsAsync(CancellationToken cancellationToken)
+    {
+        var loader = new ArchiveLoader();
+        var chunker = new PassageChunker();
+        var passages = new List<string>();
+        foreach (var file in settings.CorpusFiles())
+        {
+            var result = await loader.ReadFileAsync(file, cancellationToken);
+            passages.AddRange(result.Articles.SelectMany(a => chunker.Split(a)).Select(p => p.Text));
+        }
+
+        var random = new Random(7);
+        var queries = new List<string>();
+        while (queries.Count < settings.Queries)
+        {
+            var words = passages[random.Next(passages.Count)].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 12)
+            {
+                continue;
+            }
+
+            var start = random.Next(words.Length - 8);
+            queries.Add(string.Join(' ', words.Skip(start).Take(8)));
+        }
+
+        return queries;
+    }
+}
