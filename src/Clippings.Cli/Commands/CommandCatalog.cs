@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return AskCommand.Create();
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
