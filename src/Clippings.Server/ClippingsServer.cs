@@ -1,6 +1,7 @@
 using Clippings.Server.Api;
 using Clippings.Server.Bot;
 using Clippings.Server.Hosting;
+using Clippings.Server.Website;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,17 +44,18 @@ public static class ClippingsServer
         return app;
     }
 
-    /// <summary>The core, the bot and the JSON API, configured from <paramref name="configuration"/>.</summary>
+    /// <summary>The core, the bot, the JSON API and the website (Direct Line + Web Chat), configured from <paramref name="configuration"/>.</summary>
     public static IServiceCollection AddClippingsServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddClippings(configuration);
         services.AddProblemDetails();
         services.AddClippingsBot(configuration);
         services.AddClippingsApi(configuration);
+        services.AddClippingsWeb(configuration);
         return services;
     }
 
-    /// <summary>Middleware and endpoints: correlation ids, request logging, errors as ProblemDetails, bot, API, health.</summary>
+    /// <summary>Middleware and endpoints: correlation ids, request logging, errors as ProblemDetails, bot, API, health, website.</summary>
     public static WebApplication MapClippingsServer(this WebApplication app)
     {
         app.UseMiddleware<CorrelationIdMiddleware>();
@@ -64,6 +66,7 @@ public static class ClippingsServer
         app.UseClippingsApi();
         app.MapBotEndpoint();
         app.MapClippingsApi();
+        app.MapClippingsWeb();
         return app;
     }
 }

@@ -21,6 +21,7 @@ public static class DemoPage
         html.Append("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>").Append(E(title)).Append("</title>\n")
+            .Append("<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n")
             .Append("<link rel=\"stylesheet\" href=\"/assets/site.css\">\n")
             .Append("</head>\n<body>\n");
 
@@ -111,7 +112,8 @@ public static class DemoPage
 
         if (article is not null)
         {
-            html.Append(" data-article-title=\"").Append(E(article.Title)).Append('"');
+            html.Append(" data-article-id=\"").Append(E(article.Id)).Append('"')
+                .Append(" data-article-title=\"").Append(E(article.Title)).Append('"');
         }
 
         html.Append("></script>\n</body>\n</html>\n");

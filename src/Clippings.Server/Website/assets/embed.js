@@ -1,7 +1,7 @@
 /*
  * Clippings: "Discuss this article" for any article page.
  *   <script src="https://clippings.example/embed.js" data-article-url="https://…/the-article" async></script>
- * Attributes: data-article-url (default: the page's canonical link, else its address),
+ * Attributes: data-article-url (default: the page's canonical link, else its address), data-article-id (optional),
  *             data-mount="#selector" renders the chat inline in that element instead of behind a button,
  *             data-label (button text), data-article-title (shown in the panel heading).
  * The chat is the official Bot Framework Web Chat, served by the same Clippings server as this file.
@@ -19,6 +19,7 @@
   var canonical = document.querySelector('link[rel="canonical"]');
   var articleUrl = data.articleUrl || (canonical && canonical.href) || location.href;
   var label = data.label || 'Discuss this article';
+  var scope = data.articleId ? { articleUrl: articleUrl, articleId: data.articleId } : { articleUrl: articleUrl };
 
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
@@ -47,18 +48,18 @@
   }
 
   // The scope travels two ways, as the bot expects: an event when the conversation opens, and on every message.
-  function scopeMiddleware(url) {
+  function scopeMiddleware(value) {
     return function (store) {
       return function (next) {
         return function (action) {
-          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED' && url) {
+          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
             setTimeout(function () {
-              store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'clippings/scope', value: { articleUrl: url } } });
+              store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'clippings/scope', value: value } });
             }, 0);
           }
-          if (action.type === 'DIRECT_LINE/POST_ACTIVITY' && url && action.payload.activity.type === 'message') {
+          if (action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload.activity.type === 'message') {
             var activity = action.payload.activity;
-            var channelData = Object.assign({}, activity.channelData, { clippings: { articleUrl: url } });
+            var channelData = Object.assign({}, activity.channelData, { clippings: value });
             action = Object.assign({}, action, {
               payload: Object.assign({}, action.payload, { activity: Object.assign({}, activity, { channelData: channelData }) })
             });
@@ -118,7 +119,7 @@
           webSocket: false,
           pollingInterval: 500
         });
-        var store = window.WebChat.createStore({}, scopeMiddleware(articleUrl));
+        var store = window.WebChat.createStore({}, scopeMiddleware(scope));
         window.WebChat.renderWebChat({
           directLine: directLine,
           store: store,
