@@ -322,9 +322,9 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
     internal static string QuestionText(IMessageActivity activity)
     {
         var text = activity.Text ?? "";
-        if (activity is Activity full && activity.Recipient is not null)
+        foreach (var mention in activity.GetMentions().Where(m => m.Mentioned?.Id is not null && m.Mentioned.Id == activity.Recipient?.Id && !string.IsNullOrEmpty(m.Text)))
         {
-            text = full.RemoveRecipientMention() ?? text;
+            text = text.Replace(mention.Text, " ", StringComparison.OrdinalIgnoreCase);
         }
 
         // Other <at>…</at> tags (a mention under another display name) carry no question words.
