@@ -64,10 +64,10 @@ internal static class AnswerActivityFactory
     /// </summary>
     public static string BuildText(Answer answer, string? channelId)
     {
-        var text = new StringBuilder(answer.Text.Trim());
+        var text = new StringBuilder(EscapeHtml(answer.Text.Trim()));
         if (answer.Note is not null)
         {
-            text.Append("\n\n_").Append(answer.Note).Append('_');
+            text.Append("\n\n_").Append(EscapeHtml(answer.Note)).Append('_');
         }
 
         if (answer.Citations.Count == 0 || channelId == Channels.Msteams)
@@ -113,12 +113,21 @@ internal static class AnswerActivityFactory
                 ["@type"] = "DigitalDocument",
                 ["name"] = Clip(citation.Title, MaxNameLength),
                 ["abstract"] = Clip(citation.Quote, MaxAbstractLength),
-                ["text"] = $"“{citation.Quote}”\n\n{Byline(citation)}",
+                ["text"] = EscapeHtml($"“{citation.Quote}”\n\n{Byline(citation)}"),
                 ["keywords"] = new JArray(Keywords(citation).Cast<object>().ToArray()),
             };
             if (!string.IsNullOrWhiteSpace(citation.Url))
             {
-                appearance["url"] = citation.Url;
+                if (channelId == Channels.Msteams)
+                {
+                    appearance["url"] = citation.Url;
+                }
+                else
+                {
+                    // Web Chat opens a claim that has a url as a link and shows no pop-up: keep the quote pop-up
+                    // and put the article's link inside it.
+                    appearance["text"] += $"\n\n[Read the article]({citation.Url.Replace(")", "%29", StringComparison.Ordinal)})";
+                }
             }
 
             claims.Add(new JObject
@@ -180,6 +189,15 @@ internal static class AnswerActivityFactory
             .Where(k => !string.IsNullOrWhiteSpace(k))
             .Select(k => Clip(k!, MaxKeywordLength))
             .Take(MaxKeywords);
+
+    /// <summary>
+    /// Archive text inside Markdown: Web Chat renders raw HTML in Markdown, so a quote holding
+    /// <c>&lt;img onerror=…&gt;</c> would run script on the reader's page. Escaped, it shows as the text it is.
+    /// </summary>
+    public static string EscapeHtml(string markdown) => markdown
+        .Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>Cuts at a word boundary and adds an ellipsis so the result fits <paramref name="max"/> characters.</summary>
     public static string Clip(string value, int max)

@@ -233,7 +233,7 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         {
             var byline = CitationFormatting.Describe(article);
             var message = MessageFactory.Text(
-                $"Let's discuss **{article.Title}**{byline[article.Title.Length..]}. Ask me what the piece says, what the author means, " +
+                $"Let's discuss **{AnswerActivityFactory.EscapeHtml(article.Title)}**{AnswerActivityFactory.EscapeHtml(byline[article.Title.Length..])}. Ask me what the piece says, what the author means, " +
                 "or whether the archive has covered the subject before.");
             message.SuggestedActions = new SuggestedActions
             {
