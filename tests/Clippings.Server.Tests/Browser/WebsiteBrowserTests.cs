@@ -56,7 +56,7 @@ public sealed class WebsiteBrowserTests : IClassFixture<WebsiteHost>
     {
         var (context, page, problems) = await OpenAsync(1280, 860);
         await using var _ = context;
-        await page.GotoAsync(_host.PublisherArticleUrl);
+        await page.GotoAsync(_host.PublisherPage("after-storm-imogen", "https://harbourreview.example/tidelines/2024/01/tidelines-storm-of-january", "After Storm Imogen"));
         var launcher = page.GetByRole(AriaRole.Button, new() { Name = "Discuss this article" });
         await Expect(launcher).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Screenshot(page, "embed-launcher");
@@ -84,13 +84,19 @@ public sealed class WebsiteBrowserTests : IClassFixture<WebsiteHost>
         await Expect(page.Locator(".body")).ToContainTextAsync("<img src=\"x\" onerror=");
         Assert.Equal(0, await page.Locator(".body script, .body img").CountAsync());
 
-        await WaitForBotTextAsync(page, "Let’s discuss");
-        await AskAsync(page, "How much was Brightwater Systems paid for the portal?");
-        await WaitForBotTextAsync(page, "84,000");
-        await AskAsync(page, "What was found in the ferry timetable?");
-        await WaitForBotTextAsync(page, "timetable");
         await Screenshot(page, "hostile-article");
+        Assert.Empty(problems);
 
+        // The same article discussed through the embed snippet on a page with no Content-Security-Policy:
+        // quotes holding markup must arrive in Web Chat as text.
+        await page.GotoAsync(_host.PublisherPage("pasted-code", "https://harbourreview.example/council-watch/2023/03/pasted-code", "The Council's Website, Line by Line"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Discuss this article" }).ClickAsync();
+        await WaitForBotTextAsync(page, "Let’s discuss");
+        await AskAsync(page, "What was found in the ferry timetable?");
+        var answer = await WaitForBotTextAsync(page, "timetable");
+        await Expect(answer).ToContainTextAsync("<img src=");
+        Assert.Equal(0, await answer.Locator("img[src='x'], script").CountAsync());
+        await Screenshot(page, "hostile-embed");
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__clippingsPwned"));
         Assert.Empty(problems);
     }

@@ -30,8 +30,11 @@ public sealed class WebsiteHost : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>A plain article page on another origin (a publisher's site) with the embed snippet pasted in.</summary>
-    public string PublisherArticleUrl { get; private set; } = "";
+    /// <summary>A publisher's site on another origin: plain article pages with the embed snippet pasted in.</summary>
+    public string PublisherBaseUrl { get; private set; } = "";
+
+    public string PublisherPage(string slug, string articleUrl, string title) =>
+        $"{PublisherBaseUrl}/articles/{slug}?url={Uri.EscapeDataString(articleUrl)}&title={Uri.EscapeDataString(title)}";
 
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
@@ -98,19 +101,24 @@ public sealed class WebsiteHost : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _publisher = builder.Build();
-        var page = $$"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>After Storm Imogen</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>body { font: 18px/1.6 Georgia, serif; max-width: 40em; margin: 40px auto; padding: 0 20px; color: #222 }</style></head>
-            <body><h1>After Storm Imogen</h1><p><em>By Maren Holt</em></p>
-            <p>A plain article page on the publisher's own site, with the Clippings snippet pasted at the end.</p>
-            <script src="{{BaseUrl}}/embed.js" data-article-url="https://harbourreview.example/tidelines/2024/01/tidelines-storm-of-january" data-article-title="After Storm Imogen" async></script>
-            </body></html>
-            """;
-        _publisher.MapGet("/2024/01/after-storm-imogen.html", () => Results.Content(page, "text/html; charset=utf-8"));
+        // GET /articles/{slug}?url=ARTICLE_URL&title=TITLE: a plain page with the snippet pasted in, scoped to that article.
+        _publisher.MapGet("/articles/{slug}", (string slug, string url, string title) =>
+        {
+            var encode = System.Text.Encodings.Web.HtmlEncoder.Default;
+            var page = $$"""
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>{{encode.Encode(title)}}</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <style>body { font: 18px/1.6 Georgia, serif; max-width: 40em; margin: 40px auto; padding: 0 20px; color: #222 }</style></head>
+                <body><h1>{{encode.Encode(title)}}</h1>
+                <p>A plain article page on the publisher's own site (no Content-Security-Policy), with the Clippings snippet pasted at the end.</p>
+                <script src="{{BaseUrl}}/embed.js" data-article-url="{{encode.Encode(url)}}" data-article-title="{{encode.Encode(title)}}" async></script>
+                </body></html>
+                """;
+            return Results.Content(page, "text/html; charset=utf-8");
+        });
         await _publisher.StartAsync();
-        PublisherArticleUrl = _publisher.Urls.Single().TrimEnd('/').Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/2024/01/after-storm-imogen.html";
+        PublisherBaseUrl = _publisher.Urls.Single().TrimEnd('/').Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
     }
 
     public async Task DisposeAsync()
