@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Serilog.Core;
 
 namespace Clippings.Server;
 
@@ -33,10 +34,17 @@ public static class ClippingsServer
         }
 
         configure?.Invoke(builder);
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            // Extra sinks registered as services (e.g. by tests or an embedding host) receive the same events.
+            foreach (var sink in services.GetServices<ILogEventSink>())
+            {
+                logger.WriteTo.Sink(sink);
+            }
+        });
         builder.Services.AddClippingsServer(builder.Configuration);
 
         var app = builder.Build();
@@ -49,6 +57,7 @@ public static class ClippingsServer
     {
         services.AddClippings(configuration);
         services.AddProblemDetails();
+        services.AddExceptionHandler<ClippingsExceptionHandler>();
         services.AddClippingsBot(configuration);
         services.AddClippingsApi(configuration);
         services.AddClippingsWeb(configuration);
