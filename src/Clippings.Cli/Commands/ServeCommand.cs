@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Clippings.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace Clippings.Cli.Commands;
+
+/// <summary>
+/// <c>clippings serve [--urls URLS] [--index FILE]</c>: the service (Bot Framework endpoint, web chat, JSON API).
+/// On an empty index it first ingests the bundled samples/archive, and says so.
+/// </summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on, ';'-separated (default: Urls from configuration, else {DefaultUrls})." };
+        var index = CommonOptions.Index();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("serve", "Run the service: bot endpoint for Teams and Web Chat, the web chat page and the JSON API.") { urls, index, verbose };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = CommonOptions.Overrides(parse.GetValue(index));
+            var configuration = CliHost.BuildConfiguration(overrides);
+            overrides["urls"] = parse.GetValue(urls) ?? configuration["urls"] ?? DefaultUrls;
+            if (parse.GetValue(verbose))
+            {
+                overrides["Serilog:MinimumLevel:Override:Clippings"] = "Information";
+            }
+
+            configuration = CliHost.BuildConfiguration(overrides);
+            await using var app = ClippingsServer.Build(configuration);
+            await SampleArchive.IngestIfEmptyAsync(app.Services, Console.Error, cancellationToken);
+            await app.StartAsync(cancellationToken);
+            await Console.Error.WriteLineAsync($"Clippings is serving on {string.Join(", ", app.Urls)} (Ctrl+C stops it).");
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

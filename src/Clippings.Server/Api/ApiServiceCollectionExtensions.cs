@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clippings.Server.Api;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>The editors' API: keys, per-client rate limiting (<c>Clippings:Api</c>), conversations and the OpenAPI document.</summary>
+    public static IServiceCollection AddClippingsApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
+        services.TryAddSingleton<ApiKeys>();
+        services.TryAddSingleton<ApiConversationStore>();
+        services.AddOpenApi();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(ApiEndpoints.RateLimitPolicy, context =>
+            {
+                var permits = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RateLimit.PermitsPerMinute;
+                if (permits <= 0)
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+
+                var client = context.RequestServices.GetRequiredService<ApiKeys>().ClientId(context);
+                return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = permits,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(retry.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                await ApiAccessMiddleware.ProblemAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This client may make {rejected.HttpContext.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RateLimit.PermitsPerMinute} requests a minute; retry after {Math.Ceiling(retry.TotalSeconds)} s.");
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Rate limiting and the API's access checks (after routing, before the endpoints run).</summary>
+    public static IApplicationBuilder UseClippingsApi(this IApplicationBuilder app)
+    {
+        var keys = app.ApplicationServices.GetRequiredService<ApiKeys>();
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Clippings.Server.Api");
+        if (!keys.Required)
+        {
+            logger.LogWarning("No API key configured (Clippings:Api:Keys): the editors' API answers loopback clients only. Make a key with `clippings api-key`.");
+        }
+
+        var permits = app.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.RateLimit.PermitsPerMinute;
+        logger.LogInformation("Editors' API rate limit: {PermitsPerMinute} requests per minute per client (0 = off)", permits);
+        app.UseRateLimiter();
+        app.UseMiddleware<ApiAccessMiddleware>();
+        return app;
+    }
+
+    /// <summary>The editors' endpoints under <c>/api</c>, <c>/health</c> and the OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+    public static IEndpointRouteBuilder MapClippingsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ApiEndpoints.Map(endpoints);
+        endpoints.MapOpenApi();
+        return endpoints;
+    }
+}

@@ -1,0 +1,367 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Text;
+using System.Text.RegularExpressions;
+using Clippings.Answering;
+using Clippings.Archive;
+using Clippings.Conversations;
+using Microsoft.Bot.Builder;
+using Microsoft.Bot.Builder.Teams;
+using Microsoft.Bot.Connector;
+using Microsoft.Bot.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Newtonsoft.Json.Linq;
+using Serilog.Context;
+
+namespace Clippings.Server.Bot;
+
+/// <summary>
+/// The Clippings bot, for Teams (personal, group chat, channels), Web Chat and any Bot Framework channel:
+/// a welcome with example questions, cited answers from <see cref="ArchiveAssistant"/>, follow-ups through
+/// conversation state, article-scoped conversations, <c>help</c> and <c>reset</c>, feedback, Teams streaming.
+/// </summary>
+internal sealed partial class ClippingsBot : TeamsActivityHandler
+{
+    /// <summary>Event a page sends to scope the conversation to an article: <c>value: { articleUrl }</c> or <c>{ articleId }</c>.</summary>
+    public const string ScopeEventName = "clippings/scope";
+
+    /// <summary>The event Web Chat posts when a reader clicks a LikeAction/DislikeAction of an answer.</summary>
+    public const string WebChatFeedbackEventName = "webchat:activity-status/feedback";
+
+    public const string TeamsFeedbackInvokeName = "message/submitAction";
+
+    private readonly ArchiveAssistant _assistant;
+    private readonly ConversationState _conversationState;
+    private readonly IStatePropertyAccessor<BotConversationData> _data;
+    private readonly FeedbackStore _feedback;
+    private readonly BotOptions _options;
+    private readonly ILogger<ClippingsBot> _logger;
+
+    public ClippingsBot(ArchiveAssistant assistant, ConversationState conversationState, FeedbackStore feedback, IOptions<BotOptions> options, ILogger<ClippingsBot> logger)
+    {
+        _assistant = assistant;
+        _conversationState = conversationState;
+        _data = conversationState.CreateProperty<BotConversationData>(nameof(BotConversationData));
+        _feedback = feedback;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public override async Task OnTurnAsync(ITurnContext turnContext, CancellationToken cancellationToken = default)
+    {
+        var activity = turnContext.Activity;
+        using (LogContext.PushProperty("Channel", activity.ChannelId))
+        using (LogContext.PushProperty("ConversationId", activity.Conversation?.Id))
+        {
+            await base.OnTurnAsync(turnContext, cancellationToken);
+            await _conversationState.SaveChangesAsync(turnContext, force: false, cancellationToken);
+        }
+    }
+
+    protected override async Task OnMembersAddedAsync(IList<ChannelAccount> membersAdded, ITurnContext<IConversationUpdateActivity> turnContext, CancellationToken cancellationToken)
+    {
+        // The bot is itself a member that gets added; greet once, when someone else joins.
+        if (membersAdded.Any(m => m.Id != turnContext.Activity.Recipient?.Id))
+        {
+            await turnContext.SendActivityAsync(await WelcomeAsync(cancellationToken), cancellationToken);
+        }
+    }
+
+    protected override async Task OnMessageActivityAsync(ITurnContext<IMessageActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var data = await _data.GetAsync(turnContext, () => new BotConversationData(), cancellationToken);
+        var scope = ScopeRequest.From((object?)turnContext.Activity.ChannelData) ?? ScopeRequest.From(turnContext.Activity.Value);
+        if (scope is not null)
+        {
+            await ApplyScopeAsync(turnContext, data, scope, announce: false, cancellationToken);
+        }
+
+        var text = QuestionText(turnContext.Activity);
+        switch (Command(text))
+        {
+            case "help":
+                await turnContext.SendActivityAsync(await HelpAsync(data, cancellationToken), cancellationToken);
+                return;
+            case "reset":
+                data.TurnsJson = null;
+                var kept = data.ScopedArticleId is null ? "" : " We're still discussing the same article.";
+                await turnContext.SendActivityAsync(MessageFactory.Text("Conversation cleared: the next question starts afresh." + kept), cancellationToken);
+                return;
+        }
+
+        if (text.Length == 0)
+        {
+            if (scope is null)
+            {
+                await turnContext.SendActivityAsync(await HelpAsync(data, cancellationToken), cancellationToken);
+            }
+
+            return;
+        }
+
+        await AnswerAsync(turnContext, data, text, cancellationToken);
+    }
+
+    protected override async Task OnEventActivityAsync(ITurnContext<IEventActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var activity = turnContext.Activity;
+        if (activity.Name == ScopeEventName)
+        {
+            var data = await _data.GetAsync(turnContext, () => new BotConversationData(), cancellationToken);
+            var scope = ScopeRequest.From(activity.Value) ?? ScopeRequest.From((object?)activity.ChannelData);
+            if (scope is null)
+            {
+                _logger.LogWarning("Scope event without articleUrl or articleId");
+                return;
+            }
+
+            await ApplyScopeAsync(turnContext, data, scope, announce: true, cancellationToken);
+        }
+        else if (activity.Name == WebChatFeedbackEventName)
+        {
+            var value = activity.Value as JObject;
+            var type = (string?)value?["@type"] ?? (string?)value?["type"];
+            var reaction = type switch
+            {
+                "LikeAction" => "like",
+                "DislikeAction" => "dislike",
+                _ => null,
+            };
+            if (reaction is null)
+            {
+                _logger.LogWarning("Web Chat feedback event with an unknown action {ActionType}", type);
+                return;
+            }
+
+            await SaveFeedbackAsync(turnContext, activity.ReplyToId, reaction, (string?)value?["feedback"] ?? (string?)value?["description"], cancellationToken);
+        }
+    }
+
+    protected override async Task<InvokeResponse> OnInvokeActivityAsync(ITurnContext<IInvokeActivity> turnContext, CancellationToken cancellationToken)
+    {
+        if (turnContext.Activity.Name != TeamsFeedbackInvokeName)
+        {
+            return await base.OnInvokeActivityAsync(turnContext, cancellationToken);
+        }
+
+        var value = turnContext.Activity.Value as JObject;
+        if ((string?)value?["actionName"] != "feedback")
+        {
+            return new InvokeResponse { Status = 400 };
+        }
+
+        var reaction = (string?)value["actionValue"]?["reaction"] ?? "unknown";
+        await SaveFeedbackAsync(turnContext, turnContext.Activity.ReplyToId, reaction, FeedbackText(value["actionValue"]?["feedback"]), cancellationToken);
+        return new InvokeResponse { Status = 200 };
+    }
+
+    private async Task AnswerAsync(ITurnContext turnContext, BotConversationData data, string question, CancellationToken cancellationToken)
+    {
+        var conversation = data.ToConversation();
+        var stream = TeamsStream.IsSupported(turnContext.Activity)
+            ? await TeamsStream.StartAsync(turnContext, "Searching the archive…", _options.StreamUpdateIntervalMs, cancellationToken)
+            : null;
+        if (stream is null)
+        {
+            await turnContext.SendActivityAsync(new Activity { Type = ActivityTypes.Typing }, cancellationToken);
+        }
+
+        Answer? answer = null;
+        var text = new StringBuilder();
+        var stopwatch = Stopwatch.StartNew();
+        await foreach (var update in _assistant.AskStreamingAsync(new AskRequest(question, conversation), cancellationToken))
+        {
+            if (update.Final is not null)
+            {
+                answer = update.Final;
+            }
+            else if (update.TextDelta is not null)
+            {
+                text.Append(update.TextDelta);
+                if (stream is not null)
+                {
+                    await stream.UpdateAsync(text.ToString(), cancellationToken);
+                }
+            }
+        }
+
+        if (answer is null)
+        {
+            throw new InvalidOperationException("The assistant finished without an answer.");
+        }
+
+        var reply = AnswerActivityFactory.Create(answer, turnContext.Activity.ChannelId, _options.SuggestedActions);
+        stream?.MarkFinal(reply);
+        var sent = await turnContext.SendActivityAsync(reply, cancellationToken);
+
+        data.Remember(conversation.With(new ConversationTurn(question, answer)));
+        data.RememberAnswer(new AnsweredMessage
+        {
+            ActivityId = sent?.Id,
+            Question = question,
+            Refused = answer.Refused,
+            CitedArticleIds = answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.Ordinal).ToList(),
+        });
+        _logger.LogInformation(
+            "Bot answered in {ElapsedMs} ms with {Citations} citations (refused {Refused}, streamed {Streamed})",
+            stopwatch.ElapsedMilliseconds, answer.Citations.Count, answer.Refused, stream is not null);
+    }
+
+    private async Task ApplyScopeAsync(ITurnContext turnContext, BotConversationData data, ScopeRequest scope, bool announce, CancellationToken cancellationToken)
+    {
+        var article = await FindArticleAsync(scope, cancellationToken);
+        if (article is null)
+        {
+            _logger.LogWarning("Scope asked for an article the archive does not hold: {ArticleUrl} {ArticleId}", scope.ArticleUrl, scope.ArticleId);
+            if (announce)
+            {
+                await turnContext.SendActivityAsync(MessageFactory.Text("I couldn't find this article in the archive, so I'll answer from the whole archive."), cancellationToken);
+            }
+
+            return;
+        }
+
+        if (data.ScopedArticleId != article.Id)
+        {
+            // A new article starts a new discussion: earlier turns were about something else.
+            data.TurnsJson = null;
+            data.ScopedArticleId = article.Id;
+            _logger.LogInformation("Conversation scoped to article {ArticleId}", article.Id);
+        }
+
+        if (announce)
+        {
+            var byline = CitationFormatting.Describe(article);
+            var message = MessageFactory.Text(
+                $"Let's discuss **{AnswerActivityFactory.EscapeHtml(article.Title)}**{AnswerActivityFactory.EscapeHtml(byline[article.Title.Length..])}. Ask me what the piece says, what the author means, " +
+                "or whether the archive has covered the subject before.");
+            message.SuggestedActions = new SuggestedActions
+            {
+                Actions =
+                [
+                    new CardAction(ActionTypes.ImBack, "What is this piece about?", value: "What is this piece about?"),
+                    new CardAction(ActionTypes.ImBack, "Who is the author?", value: "Who is the author?"),
+                ],
+            };
+            await turnContext.SendActivityAsync(message, cancellationToken);
+        }
+    }
+
+    private async Task<ArticleSummary?> FindArticleAsync(ScopeRequest scope, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(scope.ArticleUrl) && await _assistant.FindArticleByUrlAsync(scope.ArticleUrl, cancellationToken) is { } byUrl)
+        {
+            return byUrl;
+        }
+
+        var id = scope.ArticleId ?? scope.ArticleUrl;
+        return string.IsNullOrWhiteSpace(id) ? null : (await _assistant.Index.GetArticleAsync(id, cancellationToken))?.ToSummary();
+    }
+
+    private async Task SaveFeedbackAsync(ITurnContext turnContext, string? replyToId, string reaction, string? comment, CancellationToken cancellationToken)
+    {
+        var data = await _data.GetAsync(turnContext, () => new BotConversationData(), cancellationToken);
+        var answered = data.Answers.LastOrDefault(a => a.ActivityId is not null && a.ActivityId == replyToId);
+        await _feedback.SaveAsync(new AnswerFeedback
+        {
+            Channel = turnContext.Activity.ChannelId ?? "",
+            ConversationId = turnContext.Activity.Conversation?.Id ?? "",
+            ReplyToId = replyToId,
+            Reaction = reaction,
+            Comment = string.IsNullOrWhiteSpace(comment) ? null : comment,
+            Question = answered?.Question,
+            CitedArticleIds = answered?.CitedArticleIds ?? [],
+            ReceivedAt = DateTimeOffset.UtcNow,
+        }, cancellationToken);
+    }
+
+    private async Task<IMessageActivity> WelcomeAsync(CancellationToken cancellationToken)
+    {
+        var stats = await _assistant.Index.GetStatsAsync(cancellationToken);
+        var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
+        var text = new StringBuilder()
+            .Append($"Hello! I answer questions about the archive ({stats.Articles} articles by {stats.Authors} authors): ")
+            .Append("what a piece says, who wrote what and when, and what we've published on a subject. ")
+            .Append("Every answer quotes the passages it rests on, with links to the articles.\n\n")
+            .Append("Try for example:\n");
+        foreach (var example in examples)
+        {
+            text.Append("- ").Append(example).Append('\n');
+        }
+
+        text.Append("\nType **help** for more, **reset** to start over.");
+        var message = MessageFactory.Text(text.ToString());
+        message.TextFormat = TextFormatTypes.Markdown;
+        message.SuggestedActions = new SuggestedActions { Actions = examples.Select(q => new CardAction(ActionTypes.ImBack, q, value: q)).ToList() };
+        return message;
+    }
+
+    private async Task<IMessageActivity> HelpAsync(BotConversationData data, CancellationToken cancellationToken)
+    {
+        var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
+        var text = new StringBuilder()
+            .Append("Ask me about the archive in plain words:\n")
+            .Append("- a piece or a subject (\"what did we publish about …?\"), with dates (\"since 2020\", \"in the 1990s\")\n")
+            .Append("- an author (\"who is …?\", \"what has … written?\")\n")
+            .Append("- follow-ups (\"and what does she say about …?\") use the conversation so far\n\n")
+            .Append("I quote the passages I rely on; the numbers [1], [2] open the source. ")
+            .Append("If the archive has nothing on a question I say so.\n\n")
+            .Append("Commands: **help** (this), **reset** (forget the conversation so far).");
+        if (data.ScopedArticleId is not null)
+        {
+            text.Append("\n\nThis conversation is about one article; ask about it, or about the archive as a whole.");
+        }
+
+        var message = MessageFactory.Text(text.ToString());
+        message.TextFormat = TextFormatTypes.Markdown;
+        message.SuggestedActions = new SuggestedActions { Actions = examples.Select(q => new CardAction(ActionTypes.ImBack, q, value: q)).ToList() };
+        return message;
+    }
+
+    /// <summary>The user's text without the bot's @mention (Teams group chats and channels) and surrounding blanks.</summary>
+    internal static string QuestionText(IMessageActivity activity)
+    {
+        var text = activity.Text ?? "";
+        foreach (var mention in activity.GetMentions().Where(m => m.Mentioned?.Id is not null && m.Mentioned.Id == activity.Recipient?.Id && !string.IsNullOrEmpty(m.Text)))
+        {
+            text = text.Replace(mention.Text, " ", StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Other <at>…</at> tags (a mention under another display name) carry no question words.
+        return AtTag().Replace(text, " ").Trim();
+    }
+
+    private static string? Command(string text) => text.Trim().TrimStart('/').ToLowerInvariant() switch
+    {
+        "help" or "?" => "help",
+        "reset" or "start over" or "restart" => "reset",
+        _ => null,
+    };
+
+    private static string? FeedbackText(JToken? feedback)
+    {
+        // Teams sends the reader's text as a JSON string: {"feedbackText":"…"}.
+        if (feedback is null)
+        {
+            return null;
+        }
+
+        var raw = feedback.Type == JTokenType.String ? (string?)feedback : feedback.ToString(Newtonsoft.Json.Formatting.None);
+        if (raw is not null && raw.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                return (string?)JObject.Parse(raw)["feedbackText"] ?? raw;
+            }
+            catch (Newtonsoft.Json.JsonReaderException)
+            {
+                return raw;
+            }
+        }
+
+        return raw;
+    }
+
+    [GeneratedRegex(@"<at>[^<]*</at>", RegexOptions.IgnoreCase)]
+    private static partial Regex AtTag();
+}

@@ -1,0 +1,81 @@
+using Clippings.Server.Api;
+using Clippings.Server.Bot;
+using Clippings.Server.Hosting;
+using Clippings.Server.Website;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Serilog.Core;
+
+namespace Clippings.Server;
+
+/// <summary>
+/// The service's one public entry: <see cref="Build"/> for hosts (the <c>serve</c> verb, tests), or
+/// <see cref="AddClippingsServer"/> + <see cref="MapClippingsServer"/> to compose it into another app.
+/// </summary>
+public static class ClippingsServer
+{
+    /// <summary>
+    /// Builds the web application from <paramref name="configuration"/> (added over ASP.NET Core's defaults).
+    /// <paramref name="configure"/> runs before the services are added (tests use it for a test server or extra settings).
+    /// </summary>
+    public static WebApplication Build(IConfiguration? configuration = null, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ApplicationName = typeof(ClippingsServer).Assembly.GetName().Name,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        if (configuration is not null)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+
+        configure?.Invoke(builder);
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+            // Extra sinks registered as services (e.g. by tests or an embedding host) receive the same events.
+            foreach (var sink in services.GetServices<ILogEventSink>())
+            {
+                logger.WriteTo.Sink(sink);
+            }
+        });
+        builder.Services.AddClippingsServer(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapClippingsServer();
+        return app;
+    }
+
+    /// <summary>The core, the bot, the JSON API and the website (Direct Line + Web Chat), configured from <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddClippingsServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddClippings(configuration);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ClippingsExceptionHandler>();
+        services.AddClippingsBot(configuration);
+        services.AddClippingsApi(configuration);
+        services.AddClippingsWeb(configuration);
+        return services;
+    }
+
+    /// <summary>Middleware and endpoints: correlation ids, request logging, errors as ProblemDetails, bot, API, health, website.</summary>
+    public static WebApplication MapClippingsServer(this WebApplication app)
+    {
+        app.UseMiddleware<CorrelationIdMiddleware>();
+        app.UseSerilogRequestLogging(options =>
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0} ms");
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseClippingsApi();
+        app.MapBotEndpoint();
+        app.MapClippingsApi();
+        app.MapClippingsWeb();
+        return app;
+    }
+}

@@ -1,0 +1,341 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Bot.Builder;
+using Microsoft.Bot.Schema;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Clippings.Server.DirectLine;
+
+/// <summary>
+/// The Direct Line 3.0 REST calls Web Chat makes (polling; no WebSocket stream), served by Clippings itself under
+/// <c>/v3/directline</c>. Credentials: the configured secret (a publisher's server), or a token bound to one conversation.
+/// </summary>
+public static class DirectLineEndpoints
+{
+    public const string BasePath = "/v3/directline";
+    public const string CorsPolicy = "clippings-directline";
+
+    public static RouteGroupBuilder MapDirectLine(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup(BasePath).RequireCors(CorsPolicy);
+        group.MapPost("/tokens/generate", GenerateTokenAsync);
+        group.MapPost("/tokens/refresh", RefreshToken);
+        group.MapPost("/conversations", StartConversationAsync);
+        group.MapGet("/conversations/{conversationId}", Reconnect);
+        group.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
+        group.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        return group;
+    }
+
+    private static async Task<IResult> GenerateTokenAsync(HttpContext http, DirectLineTokens tokens)
+    {
+        var caller = Authenticate(http, tokens, openOnLoopback: true);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        if (!caller.IsSecret)
+        {
+            return Error(HttpStatusCode.Forbidden, "Forbidden", "Generating a token needs the Direct Line secret, not a token.");
+        }
+
+        var userId = await ReadUserIdAsync(http).ConfigureAwait(false);
+        var conversationId = DirectLineTokens.NewConversationId();
+        return Json(StatusCodes.Status200OK, ConversationJson(conversationId, tokens.Issue(conversationId, userId), tokens));
+    }
+
+    private static IResult RefreshToken(HttpContext http, DirectLineTokens tokens)
+    {
+        var caller = Authenticate(http, tokens, openOnLoopback: false);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        if (caller.Token is null)
+        {
+            return Error(HttpStatusCode.Forbidden, "Forbidden", "Only a token can be refreshed.");
+        }
+
+        var conversationId = caller.Token.ConversationId;
+        return Json(StatusCodes.Status200OK, ConversationJson(conversationId, tokens.Issue(conversationId, caller.Token.UserId), tokens));
+    }
+
+    private static async Task<IResult> StartConversationAsync(
+        HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options)
+    {
+        var caller = Authenticate(http, tokens, openOnLoopback: true);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        var requestedUser = await ReadUserIdAsync(http).ConfigureAwait(false);
+        var conversationId = caller.Token?.ConversationId ?? DirectLineTokens.NewConversationId();
+        var userId = caller.Token?.UserId ?? requestedUser;
+        var conversation = conversations.GetOrStart(conversationId, userId, out var created);
+        var token = caller.Token is null ? tokens.Issue(conversationId, userId) : http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+        if (created)
+        {
+            // Like Azure's Direct Line: the bot hears that the bot and the user joined, and may greet.
+            var bot = http.RequestServices.GetRequiredService<IBot>();
+            var user = new ChannelAccount(conversation.UserId ?? "user-" + conversationId[..8], role: RoleTypes.User);
+            var joined = new Activity(ActivityTypes.ConversationUpdate)
+            {
+                MembersAdded = [BotAccount(options.Value), user],
+            };
+            await RunTurnAsync(http, conversation, joined, bot, adapter, options.Value, user).ConfigureAwait(false);
+        }
+
+        return Json(created ? StatusCodes.Status201Created : StatusCodes.Status200OK, ConversationJson(conversationId, token, tokens));
+    }
+
+    private static IResult Reconnect(string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
+    {
+        var caller = AuthenticateFor(http, tokens, conversationId);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        if (conversations.Find(conversationId) is null)
+        {
+            return ConversationNotFound();
+        }
+
+        var token = caller.Token is null ? tokens.Issue(conversationId, null) : http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+        return Json(StatusCodes.Status200OK, ConversationJson(conversationId, token, tokens));
+    }
+
+    private static async Task<IResult> PostActivityAsync(
+        string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations,
+        DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options, ILoggerFactory loggers)
+    {
+        var caller = AuthenticateFor(http, tokens, conversationId);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        var conversation = conversations.Find(conversationId);
+        if (conversation is null)
+        {
+            return ConversationNotFound();
+        }
+
+        var maxBytes = options.Value.MaxActivityBytes;
+        if (http.Request.ContentLength > maxBytes)
+        {
+            return Error(HttpStatusCode.RequestEntityTooLarge, "MessageSizeTooBig", $"An activity may be at most {maxBytes} bytes.");
+        }
+
+        var body = await ReadBodyAsync(http.Request, maxBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Error(HttpStatusCode.RequestEntityTooLarge, "MessageSizeTooBig", $"An activity may be at most {maxBytes} bytes.");
+        }
+
+        Activity? activity;
+        try
+        {
+            activity = JsonConvert.DeserializeObject<Activity>(body, DirectLineJson.Settings);
+        }
+        catch (JsonException)
+        {
+            activity = null;
+        }
+
+        if (activity is null || !IsClientActivityType(activity.Type))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadArgument", "Post one activity as JSON, of type message, event or typing.");
+        }
+
+        // The feed's copy is the server's version of the activity: ids, time and accounts are set here, not by the client.
+        var user = activity.From ?? new ChannelAccount();
+        user.Id = caller.Token?.UserId ?? conversation.UserId ?? (string.IsNullOrWhiteSpace(user.Id) ? "user-" + conversationId[..8] : user.Id);
+        user.Role = RoleTypes.User;
+        conversation.UserId ??= user.Id;
+        activity.From = user;
+        activity.Id = null;
+        activity.Timestamp = DateTimeOffset.UtcNow;
+        var id = conversation.Append(Prepare(http, activity, conversation, options.Value));
+        activity.Id = id;
+
+        if (activity.Type != ActivityTypes.Typing)
+        {
+            var bot = http.RequestServices.GetRequiredService<IBot>();
+            loggers.CreateLogger(typeof(DirectLineEndpoints)).LogDebug("Direct Line {ActivityType} {ActivityId} in conversation {ConversationId}", activity.Type, id, conversationId);
+            await RunTurnAsync(http, conversation, activity, bot, adapter, options.Value, user).ConfigureAwait(false);
+        }
+
+        return Json(StatusCodes.Status200OK, new JObject { ["id"] = id });
+    }
+
+    private static IResult GetActivities(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
+    {
+        var caller = AuthenticateFor(http, tokens, conversationId);
+        if (caller.Failure is not null)
+        {
+            return caller.Failure;
+        }
+
+        var conversation = conversations.Find(conversationId);
+        if (conversation is null)
+        {
+            return ConversationNotFound();
+        }
+
+        long? after = null;
+        if (!string.IsNullOrEmpty(watermark))
+        {
+            if (!long.TryParse(watermark, out var parsed) || parsed < 0)
+            {
+                return Error(HttpStatusCode.BadRequest, "BadArgument", "The watermark must be one returned by this endpoint.");
+            }
+
+            after = parsed;
+        }
+
+        var (activities, newWatermark) = conversation.ReadAfter(after);
+        return Json(StatusCodes.Status200OK, new JObject
+        {
+            ["activities"] = new JArray(activities),
+            ["watermark"] = newWatermark.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    private static async Task RunTurnAsync(
+        HttpContext http, DirectLineConversation conversation, Activity activity, IBot bot, DirectLineBotAdapter adapter, DirectLineOptions options, ChannelAccount user)
+    {
+        activity.From ??= user;
+        Prepare(http, activity, conversation, options);
+        await conversation.TurnLock.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            // The turn goes on when the client disconnects: its replies still belong in the feed.
+            await adapter.RunTurnAsync(activity, bot.OnTurnAsync, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            conversation.TurnLock.Release();
+        }
+    }
+
+    private static Activity Prepare(HttpContext http, Activity activity, DirectLineConversation conversation, DirectLineOptions options)
+    {
+        activity.ChannelId = DirectLineBotAdapter.ChannelId;
+        activity.Conversation = new ConversationAccount(id: conversation.Id);
+        activity.Recipient = BotAccount(options);
+        activity.ServiceUrl = $"{http.Request.Scheme}://{http.Request.Host}{BasePath}";
+        activity.Timestamp ??= DateTimeOffset.UtcNow;
+        return activity;
+    }
+
+    private static ChannelAccount BotAccount(DirectLineOptions options) => new(options.BotId, options.BotName, RoleTypes.Bot);
+
+    private static bool IsClientActivityType(string? type) =>
+        type is ActivityTypes.Message or ActivityTypes.Event or ActivityTypes.Typing;
+
+    private static JObject ConversationJson(string conversationId, string token, DirectLineTokens tokens) => new()
+    {
+        ["conversationId"] = conversationId,
+        ["token"] = token,
+        ["expires_in"] = (int)tokens.Lifetime.TotalSeconds,
+    };
+
+    private static async Task<string?> ReadUserIdAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is null or 0 && http.Request.Headers.TransferEncoding.Count == 0)
+        {
+            return null;
+        }
+
+        var body = await ReadBodyAsync(http.Request, 4096).ConfigureAwait(false);
+        try
+        {
+            var id = body is null ? null : JObject.Parse(body).SelectToken("user.id")?.ToString();
+            return string.IsNullOrWhiteSpace(id) || id.Length > 128 ? null : id;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The body as text, or null when it is longer than <paramref name="maxBytes"/>.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes)
+    {
+        var buffer = new byte[maxBytes + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            read += n;
+        }
+
+        return read > maxBytes ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
+    private readonly record struct Caller(bool IsSecret, DirectLineToken? Token, IResult? Failure);
+
+    /// <summary>A caller allowed into this conversation: the secret, or an unexpired token issued for it (403 otherwise).</summary>
+    private static Caller AuthenticateFor(HttpContext http, DirectLineTokens tokens, string conversationId)
+    {
+        var caller = Authenticate(http, tokens, openOnLoopback: false);
+        if (caller.Failure is null && caller.Token is not null && !string.Equals(caller.Token.ConversationId, conversationId, StringComparison.Ordinal))
+        {
+            return caller with { Failure = Error(HttpStatusCode.Forbidden, "Forbidden", "This token belongs to another conversation.") };
+        }
+
+        return caller;
+    }
+
+    private static Caller Authenticate(HttpContext http, DirectLineTokens tokens, bool openOnLoopback)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            // With no secret configured, the secret-level calls are open to this machine only (a development setup).
+            return openOnLoopback && !tokens.HasSecret && IsLoopback(http)
+                ? new Caller(true, null, null)
+                : new Caller(false, null, Error(HttpStatusCode.Unauthorized, "Unauthorized",
+                    tokens.HasSecret ? "Send 'Authorization: Bearer <secret or token>'." : "Send 'Authorization: Bearer <token>'; tokens come from /webchat/token."));
+        }
+
+        var credential = header["Bearer ".Length..].Trim();
+        if (tokens.IsSecret(credential))
+        {
+            return new Caller(true, null, null);
+        }
+
+        if (!tokens.TryRead(credential, out var token) || token is null)
+        {
+            return new Caller(false, null, Error(HttpStatusCode.Forbidden, "TokenInvalid", "The token is not valid here."));
+        }
+
+        return tokens.IsExpired(token)
+            ? new Caller(false, null, Error(HttpStatusCode.Forbidden, "TokenExpired", "The token has expired; get a new one."))
+            : new Caller(false, token, null);
+    }
+
+    /// <summary>A direct connection from this machine. A forwarded request (reverse proxy) never counts as local.</summary>
+    internal static bool IsLoopback(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address)
+        && !http.Request.Headers.ContainsKey("X-Forwarded-For") && !http.Request.Headers.ContainsKey("Forwarded");
+
+    private static IResult ConversationNotFound() =>
+        Error(HttpStatusCode.NotFound, "BadArgument", "This conversation has ended or expired; start a new one.");
+
+    private static IResult Error(HttpStatusCode status, string code, string message) =>
+        Json((int)status, new JObject { ["error"] = new JObject { ["code"] = code, ["message"] = message } });
+
+    private static IResult Json(int status, JToken body) =>
+        Results.Content(body.ToString(Formatting.None), "application/json", System.Text.Encoding.UTF8, status);
+}

@@ -1,5 +1,0 @@
-namespace Clippings.Server;
-
-internal static class ServerAssembly
-{
-}
