@@ -105,6 +105,7 @@ public sealed class ChatModelClient
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
             var produced = false;
+            var finished = false;
             Exception? failure = null;
             var stream = function.InvokeStreamingAsync<StreamingChatMessageContent>(_kernel, arguments, timeout.Token).GetAsyncEnumerator(timeout.Token);
             try
@@ -120,6 +121,7 @@ public sealed class ChatModelClient
                         }
 
                         text = stream.Current.Content;
+                        finished |= stream.Current.Metadata?.TryGetValue("FinishReason", out var reason) == true && reason is not null;
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -139,12 +141,13 @@ public sealed class ChatModelClient
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (failure is null && produced)
+            if (failure is null && produced && finished)
             {
                 yield break;
             }
 
-            failure ??= new MalformedResponseException("the stream held no text");
+            // A stream cut off without a finish reason is a broken answer, even when the connection closed cleanly.
+            failure ??= new MalformedResponseException(produced ? "the stream ended before the model finished" : "the stream held no text");
             if (produced)
             {
                 var (_, reason, _) = Classify(failure);
