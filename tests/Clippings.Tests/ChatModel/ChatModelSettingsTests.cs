@@ -42,32 +42,33 @@ public sealed class ChatModelSettingsTests
     [Fact]
     public async Task OutOfRangeNumbersAreNamed()
     {
-        await using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-range"), new Dictionary<string, string?>
-        {
-            ["Clippings:ChatModel:Provider"] = "openai-compatible",
-            ["Clippings:ChatModel:Endpoint"] = "http://127.0.0.1:9/v1",
-            ["Clippings:ChatModel:Model"] = "m",
-            ["Clippings:ChatModel:TimeoutSeconds"] = "0",
-            ["Clippings:ChatModel:ContextWindowTokens"] = "100",
-        });
-
-        var error = Assert.ThrowsAny<ClippingsException>(() => services.GetRequiredService<IAnswerComposer>());
+        var error = await StartupErrorAsync(("TimeoutSeconds", "0"), ("ContextWindowTokens", "100"));
         Assert.Equal("Bad Clippings:ChatModel settings: TimeoutSeconds must be more than 0; ContextWindowTokens must be at least 1024 (the prompt alone needs several hundred).", error.Message);
     }
 
     [Fact]
     public async Task AMissingPromptsFolderIsNamed()
     {
-        await using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-prompts"), new Dictionary<string, string?>
+        var error = await StartupErrorAsync(("PromptsPath", "/nonexistent/prompts"));
+        Assert.Contains("PromptsPath '/nonexistent/prompts' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The error resolving the composer gives for a compatible server with these extra settings.</summary>
+    private static async Task<ClippingsException> StartupErrorAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["Clippings:ChatModel:Provider"] = "openai-compatible",
             ["Clippings:ChatModel:Endpoint"] = "http://127.0.0.1:9/v1",
             ["Clippings:ChatModel:Model"] = "m",
-            ["Clippings:ChatModel:PromptsPath"] = "/nonexistent/prompts",
-        });
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings["Clippings:ChatModel:" + key] = value;
+        }
 
-        var error = Assert.ThrowsAny<ClippingsException>(() => services.GetRequiredService<IAnswerComposer>());
-        Assert.Contains("PromptsPath '/nonexistent/prompts' does not exist", error.Message, StringComparison.Ordinal);
+        await using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-settings"), settings);
+        return Assert.ThrowsAny<ClippingsException>(() => services.GetRequiredService<IAnswerComposer>());
     }
 
     [Fact]
