@@ -195,6 +195,32 @@ public sealed partial class ChatModelAnswerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AStreamThatBreaksAfterTextIsNotRetriedAndTheExtractiveAnswerReplacesIt()
+    {
+        _server.Then(FakeReply.BrokenStream("The crane will be lit ", "at night"));
+        await using var services = await CreateAsync();
+
+        var deltas = new List<string>();
+        Answer? final = null;
+        await foreach (var update in services.GetRequiredService<ArchiveAssistant>().AskStreamingAsync(new AskRequest(CostQuestion), CancellationToken.None))
+        {
+            if (update.TextDelta is not null)
+            {
+                deltas.Add(update.TextDelta);
+            }
+
+            final = update.Final ?? final;
+        }
+
+        Assert.NotNull(final);
+        Assert.StartsWith("The crane will be lit", string.Concat(deltas), StringComparison.Ordinal);
+        Assert.Equal("extractive", final.ComposedBy);
+        Assert.Contains("chat model was unavailable", final.Note, StringComparison.Ordinal);
+        Assert.Single(_server.Requests);
+        await AssertQuotesAreExactAsync(services, final);
+    }
+
+    [Fact]
     public async Task RateLimitedThenSuccessWaitsAsRetryAfterAsksAndAnswers()
     {
         _server.Then(FakeReply.Status(429, retryAfter: "1"), FakeReply.From(r => [$"About 410,000 pounds [{Passage(r, CraneTitle)}]."]));

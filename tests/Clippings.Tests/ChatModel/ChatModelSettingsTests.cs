@@ -25,9 +25,9 @@ public sealed class ChatModelSettingsTests
     [InlineData("openai-compatible", "localhost:11434", "llama3.1", null, "is not an http(s) URL")]
     [InlineData("openai-compatible", "http://localhost:11434/v1", null, null, "Clippings:ChatModel:Model is not set")]
     [InlineData("antropic", "http://localhost:1/v1", "m", null, "Unknown provider 'antropic' in Clippings:ChatModel:Provider")]
-    public void BadSettingsGiveOneClearMessage(string provider, string? endpoint, string? model, string? key, string expected)
+    public async Task BadSettingsGiveOneClearMessage(string provider, string? endpoint, string? model, string? key, string expected)
     {
-        using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-bad"), new Dictionary<string, string?>
+        await using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-bad"), new Dictionary<string, string?>
         {
             ["Clippings:ChatModel:Provider"] = provider,
             ["Clippings:ChatModel:Endpoint"] = endpoint,
@@ -40,18 +40,35 @@ public sealed class ChatModelSettingsTests
     }
 
     [Fact]
-    public void AMissingPromptsFolderIsNamed()
+    public async Task OutOfRangeNumbersAreNamed()
     {
-        using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-prompts"), new Dictionary<string, string?>
+        var error = await StartupErrorAsync(("TimeoutSeconds", "0"), ("ContextWindowTokens", "100"));
+        Assert.Equal("Bad Clippings:ChatModel settings: TimeoutSeconds must be more than 0; ContextWindowTokens must be at least 1024 (the prompt alone needs several hundred).", error.Message);
+    }
+
+    [Fact]
+    public async Task AMissingPromptsFolderIsNamed()
+    {
+        var error = await StartupErrorAsync(("PromptsPath", "/nonexistent/prompts"));
+        Assert.Contains("PromptsPath '/nonexistent/prompts' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The error resolving the composer gives for a compatible server with these extra settings.</summary>
+    private static async Task<ClippingsException> StartupErrorAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["Clippings:ChatModel:Provider"] = "openai-compatible",
             ["Clippings:ChatModel:Endpoint"] = "http://127.0.0.1:9/v1",
             ["Clippings:ChatModel:Model"] = "m",
-            ["Clippings:ChatModel:PromptsPath"] = "/nonexistent/prompts",
-        });
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings["Clippings:ChatModel:" + key] = value;
+        }
 
-        var error = Assert.ThrowsAny<ClippingsException>(() => services.GetRequiredService<IAnswerComposer>());
-        Assert.Contains("PromptsPath '/nonexistent/prompts' does not exist", error.Message, StringComparison.Ordinal);
+        await using var services = ClippingsTestHost.Create(ClippingsTestHost.TempIndexPath("chat-settings"), settings);
+        return Assert.ThrowsAny<ClippingsException>(() => services.GetRequiredService<IAnswerComposer>());
     }
 
     [Fact]

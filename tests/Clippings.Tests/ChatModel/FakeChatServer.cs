@@ -26,11 +26,15 @@ public abstract record FakeReply
 
     public static FakeReply Hang(TimeSpan delay) => new HangReply(delay);
 
+    /// <summary>Streams these chunks, then drops the connection without finishing the stream.</summary>
+    public static FakeReply BrokenStream(params string[] chunks) => new BrokenStreamReply(chunks);
+
     internal sealed record ChunkedReply(IReadOnlyList<string> Parts) : FakeReply;
     internal sealed record ComputedReply(Func<RecordedRequest, string[]> Compute) : FakeReply;
     internal sealed record StatusReply(int Code, string? RetryAfter) : FakeReply;
     internal sealed record GarbageReply(string Body) : FakeReply;
     internal sealed record HangReply(TimeSpan Delay) : FakeReply;
+    internal sealed record BrokenStreamReply(IReadOnlyList<string> Parts) : FakeReply;
 }
 
 /// <summary>A request the fake server received: the chat messages and whether a stream was asked for.</summary>
@@ -167,6 +171,10 @@ public sealed class FakeChatServer : IAsyncDisposable
                 case FakeReply.GarbageReply garbage:
                     await WriteAsync(response, 200, "application/json", garbage.Body).ConfigureAwait(false);
                     break;
+                case FakeReply.BrokenStreamReply broken:
+                    await WriteEventsAsync(response, broken.Parts, finish: false).ConfigureAwait(false);
+                    response.Abort();
+                    return;
                 case FakeReply.ChunkedReply chunked when stream:
                     await WriteEventsAsync(response, chunked.Parts).ConfigureAwait(false);
                     break;
@@ -235,7 +243,7 @@ public sealed class FakeChatServer : IAsyncDisposable
         await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
     }
 
-    private static async Task WriteEventsAsync(HttpListenerResponse response, IReadOnlyList<string> chunks)
+    private static async Task WriteEventsAsync(HttpListenerResponse response, IReadOnlyList<string> chunks, bool finish = true)
     {
         response.StatusCode = 200;
         response.ContentType = "text/event-stream";
@@ -247,8 +255,11 @@ public sealed class FakeChatServer : IAsyncDisposable
             await Task.Delay(5).ConfigureAwait(false);
         }
 
-        await WriteEventAsync(output, Chunk(new JsonObject(), "stop")).ConfigureAwait(false);
-        await WriteEventAsync(output, "[DONE]").ConfigureAwait(false);
+        if (finish)
+        {
+            await WriteEventAsync(output, Chunk(new JsonObject(), "stop")).ConfigureAwait(false);
+            await WriteEventAsync(output, "[DONE]").ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteEventAsync(Stream output, string data)

@@ -19,8 +19,8 @@ namespace Clippings.Answering.ChatModel;
 /// <summary>The chat model could not give a usable answer within the retry budget (or refused the request outright).</summary>
 public sealed class ChatModelUnavailableException : ClippingsException
 {
-    public ChatModelUnavailableException(string reason, int attempts, Exception? innerException = null)
-        : base($"The chat model was unavailable after {attempts} attempt(s): {reason}", innerException!)
+    public ChatModelUnavailableException(string reason, int attempts, Exception innerException)
+        : base($"The chat model was unavailable after {attempts} attempt(s): {reason}", innerException)
     {
         Reason = reason;
         Attempts = attempts;
@@ -47,6 +47,7 @@ public sealed class ChatModelClient
     public ChatModelClient(IOptions<ChatModelOptions> options, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
+        Validate(_options);
         _logger = loggerFactory.CreateLogger<ChatModelClient>();
         // Semantic Kernel's own logs (a stack trace per failed attempt) stay out of the hosts' output: this class
         // logs each attempt, its reason and the outcome as structured events instead.
@@ -105,6 +106,7 @@ public sealed class ChatModelClient
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
             var produced = false;
+            var finished = false;
             Exception? failure = null;
             var stream = function.InvokeStreamingAsync<StreamingChatMessageContent>(_kernel, arguments, timeout.Token).GetAsyncEnumerator(timeout.Token);
             try
@@ -120,6 +122,7 @@ public sealed class ChatModelClient
                         }
 
                         text = stream.Current.Content;
+                        finished |= stream.Current.Metadata?.TryGetValue("FinishReason", out var reason) == true && reason is not null;
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -139,12 +142,13 @@ public sealed class ChatModelClient
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            if (failure is null && produced)
+            if (failure is null && produced && finished)
             {
                 yield break;
             }
 
-            failure ??= new MalformedResponseException("the stream held no text");
+            // A stream cut off without a finish reason is a broken answer, even when the connection closed cleanly.
+            failure ??= new MalformedResponseException(produced ? "the stream ended before the model finished" : "the stream held no text");
             if (produced)
             {
                 var (_, reason, _) = Classify(failure);
@@ -252,6 +256,35 @@ public sealed class ChatModelClient
         }
 
         return null;
+    }
+
+    private static void Validate(ChatModelOptions options)
+    {
+        var problems = new List<string>();
+        if (options.TimeoutSeconds <= 0)
+        {
+            problems.Add("TimeoutSeconds must be more than 0");
+        }
+
+        if (options.MaxRetries < 0)
+        {
+            problems.Add("MaxRetries must be 0 or more");
+        }
+
+        if (options.ContextWindowTokens < 1024)
+        {
+            problems.Add("ContextWindowTokens must be at least 1024 (the prompt alone needs several hundred)");
+        }
+
+        if (options.MaxPassages < 1)
+        {
+            problems.Add("MaxPassages must be at least 1");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ClippingsException($"Bad {ChatModelOptions.SectionName} settings: {string.Join("; ", problems)}.");
+        }
     }
 
     private static IChatCompletionService CreateChatService(ChatModelOptions options, ILoggerFactory loggerFactory)
