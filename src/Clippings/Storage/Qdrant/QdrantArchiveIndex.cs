@@ -43,6 +43,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
     private readonly ResiliencePipeline _retry;
     private readonly bool _ownsClient;
     private EmbeddingSpace? _space;
+    private bool _exists;
 
     public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true)
     {
@@ -107,6 +108,15 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         }
 
         _space = space;
+        _exists = true;
+    }
+
+    /// <summary>Reads before the first ingest (no collections yet) see an empty index rather than a "not found" error.</summary>
+    private async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        // The passage collection is created after the docs collection, so when it exists both do.
+        _exists = _exists || await CallAsync("check collection", ct => _client.CollectionExistsAsync(_collection, ct), cancellationToken).ConfigureAwait(false);
+        return _exists;
     }
 
     private async Task CreateCollectionsAsync(EmbeddingSpace space, CancellationToken cancellationToken)
@@ -206,6 +216,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     public async Task<Article?> GetArticleAsync(string articleId, CancellationToken cancellationToken)
     {
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         var points = await CallAsync("read article", ct => _client.RetrieveAsync(_docs, [ArticlePointId(articleId)], true, false, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         if (points.Count == 0)
         {
@@ -213,20 +228,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         }
 
         var payload = points[0].Payload;
-        var summary = ReadSummary(payload);
-        return new Article
-        {
-            Id = summary.Id,
-            Title = summary.Title,
-            Authors = summary.Authors,
-            Publication = summary.Publication,
-            Section = summary.Section,
-            Published = summary.Published,
-            DatePrecision = summary.DatePrecision,
-            Url = summary.Url,
-            Text = GetString(payload, TextField) ?? "",
-            SourcePath = GetString(payload, SourcePath),
-        };
+        return ReadSummary(payload).ToArticle(GetString(payload, TextField) ?? "", GetString(payload, SourcePath));
     }
 
     public async Task<IReadOnlyList<ArticleSummary>> ListArticlesAsync(SearchFilter filter, CancellationToken cancellationToken)
@@ -298,6 +300,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         if (_space is { } space && !query.Vector.IsEmpty && query.Vector.Length != space.Dimensions)
         {
             throw new IndexMismatchException($"The query vector has {query.Vector.Length} dimensions but the Qdrant collection '{_collection}' holds {space.Dimensions}-dimensional vectors. Use the embedder the index was built with.");
+        }
+
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return [];
         }
 
         // A few extra hits make up for any dropped because their article is being replaced right now.
@@ -421,6 +428,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     private async IAsyncEnumerable<RetrievedPoint> ScrollAsync(string collection, Filter filter, string[] fields, bool withDense, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield break;
+        }
+
         PointId? offset = null;
         do
         {
