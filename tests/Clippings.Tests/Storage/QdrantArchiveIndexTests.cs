@@ -141,6 +141,7 @@ public sealed class QdrantArchiveIndexTests
 
         var doc = Assert.Single((IReadOnlyList<PointStruct>)writes[3].Args["points"]!);
         Assert.Equal((hash, 600L, "article"), (doc.Payload["content_hash"].StringValue, doc.Payload["passage_count"].IntegerValue, doc.Payload["kind"].StringValue));
+        Assert.Equal([1f], doc.Vectors.Vectors_.Vectors["unit"].Dense.Data);
 
         var delete = (Filter)writes[4].Args["filter"]!;
         Assert.Equal(("article_id", "long"), (delete.Must.Single().Field.Key, delete.Must.Single().Field.Match.Keyword));

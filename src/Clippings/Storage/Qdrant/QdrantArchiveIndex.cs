@@ -76,6 +76,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     public string Description => $"qdrant:{_url.TrimEnd('/')}/{_collection}";
 
+    /// <summary>Qdrant answers "already exists" as AlreadyExists or, in some versions, InvalidArgument with that text.</summary>
+    private static bool IsAlreadyExists(RpcException error) =>
+        error.StatusCode == StatusCode.AlreadyExists
+        || (error.StatusCode == StatusCode.InvalidArgument && error.Status.Detail.Contains("already exists", StringComparison.OrdinalIgnoreCase));
+
     internal static bool IsTransient(RpcException error) =>
         error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
 
@@ -128,7 +133,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             {
                 await CallAsync("create collection", ct => _client.CreateCollectionAsync(request, ct), cancellationToken).ConfigureAwait(false);
             }
-            catch (IndexUnavailableException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.AlreadyExists })
+            catch (IndexUnavailableException ex) when (ex.InnerException is RpcException created && IsAlreadyExists(created))
             {
                 // Another process created it first: fine, the checks after creation still run.
                 continue;
