@@ -37,7 +37,15 @@ public sealed record ArticleSummary(
     string? Section,
     DateOnly? Published,
     DatePrecision DatePrecision,
-    string? Url);
+    string? Url)
+{
+    /// <summary>The whole article, from its metadata and the stored text.</summary>
+    public Article ToArticle(string text, string? sourcePath) => new()
+    {
+        Id = Id, Title = Title, Authors = Authors, Publication = Publication, Section = Section,
+        Published = Published, DatePrecision = DatePrecision, Url = Url, Text = text, SourcePath = sourcePath,
+    };
+}
 
 /// <summary>An author as the archive knows them: a bio from an "About the author" box or an authors file.</summary>
 public sealed record AuthorProfile(string Name, string? Bio);

@@ -98,6 +98,18 @@ public sealed class QdrantArchiveIndexTests
     }
 
     [Fact]
+    public async Task ReadsBeforeTheFirstIngestSeeAnEmptyIndex()
+    {
+        var (index, recorder, _) = Create();
+        Assert.Equal(new IndexStats(0, 0, 0), await index.GetStatsAsync(None));
+        Assert.Empty(await index.GetContentHashesAsync(None));
+        Assert.Null(await index.GetArticleAsync("a", None));
+        Assert.Empty(await index.SearchAsync(new PassageQuery("harbour", new float[] { 1, 0, 0, 0 }, SearchFilter.None, SearchMode.Hybrid, 5), None));
+        Assert.Null(await index.GetEmbeddingSpaceAsync(None));
+        Assert.All(recorder.Calls, c => Assert.Equal("CollectionExistsAsync", c.Method));
+    }
+
+    [Fact]
     public async Task ACollectionWithAnotherVectorSizeIsRefusedWithWhatToDo()
     {
         var (index, _, server) = Create();
@@ -129,6 +141,7 @@ public sealed class QdrantArchiveIndexTests
 
         var doc = Assert.Single((IReadOnlyList<PointStruct>)writes[3].Args["points"]!);
         Assert.Equal((hash, 600L, "article"), (doc.Payload["content_hash"].StringValue, doc.Payload["passage_count"].IntegerValue, doc.Payload["kind"].StringValue));
+        Assert.Equal([1f], doc.Vectors.Vectors_.Vectors["unit"].Dense.Data);
 
         var delete = (Filter)writes[4].Args["filter"]!;
         Assert.Equal(("article_id", "long"), (delete.Must.Single().Field.Key, delete.Must.Single().Field.Match.Keyword));
@@ -177,6 +190,7 @@ public sealed class QdrantArchiveIndexTests
     public async Task SearchKeepsOnlyHitsOfEachArticlesCurrentVersionAndScoresTheirCosine()
     {
         var (index, recorder, server) = Create();
+        server.Collections.UnionWith([Collection, Docs]);
         var current = ArchiveIndexContract.Tides();
         await index.UpsertArticleAsync(current, None);
         var hash = current.Article.ContentHash;

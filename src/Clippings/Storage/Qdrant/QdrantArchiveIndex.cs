@@ -43,6 +43,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
     private readonly ResiliencePipeline _retry;
     private readonly bool _ownsClient;
     private EmbeddingSpace? _space;
+    private bool _exists;
 
     public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true)
     {
@@ -74,6 +75,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
     }
 
     public string Description => $"qdrant:{_url.TrimEnd('/')}/{_collection}";
+
+    /// <summary>Qdrant answers "already exists" as AlreadyExists or, in some versions, InvalidArgument with that text.</summary>
+    private static bool IsAlreadyExists(RpcException error) =>
+        error.StatusCode == StatusCode.AlreadyExists
+        || (error.StatusCode == StatusCode.InvalidArgument && error.Status.Detail.Contains("already exists", StringComparison.OrdinalIgnoreCase));
 
     internal static bool IsTransient(RpcException error) =>
         error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
@@ -107,6 +113,15 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         }
 
         _space = space;
+        _exists = true;
+    }
+
+    /// <summary>Reads before the first ingest (no collections yet) see an empty index rather than a "not found" error.</summary>
+    private async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        // The passage collection is created after the docs collection, so when it exists both do.
+        _exists = _exists || await CallAsync("check collection", ct => _client.CollectionExistsAsync(_collection, ct), cancellationToken).ConfigureAwait(false);
+        return _exists;
     }
 
     private async Task CreateCollectionsAsync(EmbeddingSpace space, CancellationToken cancellationToken)
@@ -118,7 +133,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             {
                 await CallAsync("create collection", ct => _client.CreateCollectionAsync(request, ct), cancellationToken).ConfigureAwait(false);
             }
-            catch (IndexUnavailableException ex) when (ex.InnerException is RpcException { StatusCode: StatusCode.AlreadyExists })
+            catch (IndexUnavailableException ex) when (ex.InnerException is RpcException created && IsAlreadyExists(created))
             {
                 // Another process created it first: fine, the checks after creation still run.
                 continue;
@@ -206,6 +221,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     public async Task<Article?> GetArticleAsync(string articleId, CancellationToken cancellationToken)
     {
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         var points = await CallAsync("read article", ct => _client.RetrieveAsync(_docs, [ArticlePointId(articleId)], true, false, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         if (points.Count == 0)
         {
@@ -213,20 +233,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         }
 
         var payload = points[0].Payload;
-        var summary = ReadSummary(payload);
-        return new Article
-        {
-            Id = summary.Id,
-            Title = summary.Title,
-            Authors = summary.Authors,
-            Publication = summary.Publication,
-            Section = summary.Section,
-            Published = summary.Published,
-            DatePrecision = summary.DatePrecision,
-            Url = summary.Url,
-            Text = GetString(payload, TextField) ?? "",
-            SourcePath = GetString(payload, SourcePath),
-        };
+        return ReadSummary(payload).ToArticle(GetString(payload, TextField) ?? "", GetString(payload, SourcePath));
     }
 
     public async Task<IReadOnlyList<ArticleSummary>> ListArticlesAsync(SearchFilter filter, CancellationToken cancellationToken)
@@ -298,6 +305,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         if (_space is { } space && !query.Vector.IsEmpty && query.Vector.Length != space.Dimensions)
         {
             throw new IndexMismatchException($"The query vector has {query.Vector.Length} dimensions but the Qdrant collection '{_collection}' holds {space.Dimensions}-dimensional vectors. Use the embedder the index was built with.");
+        }
+
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return [];
         }
 
         // A few extra hits make up for any dropped because their article is being replaced right now.
@@ -421,6 +433,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     private async IAsyncEnumerable<RetrievedPoint> ScrollAsync(string collection, Filter filter, string[] fields, bool withDense, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (!await ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield break;
+        }
+
         PointId? offset = null;
         do
         {

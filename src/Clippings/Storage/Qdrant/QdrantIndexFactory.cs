@@ -33,7 +33,9 @@ public static class QdrantIndexFactory
             throw new ClippingsException("Clippings:Index:Qdrant:TimeoutSeconds must be positive (seconds per request).");
         }
 
-        var client = new QdrantClient(address, string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey, TimeSpan.FromSeconds(options.Qdrant.TimeoutSeconds), loggerFactory);
+        // No logger factory for the client: it logs every failed call with a stack trace, and the index already logs
+        // retries and turns the final failure into one message.
+        var client = new QdrantClient(address, string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey, TimeSpan.FromSeconds(options.Qdrant.TimeoutSeconds));
         return new QdrantArchiveIndex(client, address.GetLeftPart(UriPartial.Authority), collection, options.Qdrant, loggerFactory?.CreateLogger<QdrantArchiveIndex>());
     }
 }

@@ -262,7 +262,7 @@ internal static class QdrantRequests
     /// <summary>The article's doc point: written after its passages, it is what makes a version current.</summary>
     public static PointStruct ArticlePoint(Article article, int passageCount)
     {
-        var point = new PointStruct { Id = ArticlePointId(article.Id), Vectors = new[] { 1f } };
+        var point = new PointStruct { Id = ArticlePointId(article.Id), Vectors = UnitVector() };
         point.Payload[Kind] = ArticleKind;
         AddArticleFields(point.Payload, article);
         point.Payload[TextField] = article.Text;
@@ -275,9 +275,12 @@ internal static class QdrantRequests
         return point;
     }
 
+    /// <summary>The docs collection's constant vector, by name (a named-vector collection rejects an unnamed one).</summary>
+    private static Vectors UnitVector() => new Dictionary<string, Vector> { [DocsVectorName] = new[] { 1f } };
+
     public static PointStruct AuthorPoint(AuthorProfile author)
     {
-        var point = new PointStruct { Id = AuthorPointId(author.Name), Vectors = new[] { 1f } };
+        var point = new PointStruct { Id = AuthorPointId(author.Name), Vectors = UnitVector() };
         point.Payload[Kind] = AuthorKind;
         point.Payload[Name] = author.Name;
         point.Payload[NameKey] = AuthorNames.Key(author.Name);
@@ -291,7 +294,7 @@ internal static class QdrantRequests
 
     public static PointStruct MetaPoint(EmbeddingSpace space)
     {
-        var point = new PointStruct { Id = MetaPointId, Vectors = new[] { 1f } };
+        var point = new PointStruct { Id = MetaPointId, Vectors = UnitVector() };
         point.Payload[Kind] = MetaKind;
         point.Payload[Embedder] = space.EmbedderId;
         point.Payload[Dimensions] = space.Dimensions;

@@ -179,20 +179,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             return null;
         }
 
-        var summary = ReadSummary(reader, 0);
-        return new Article
-        {
-            Id = summary.Id,
-            Title = summary.Title,
-            Authors = summary.Authors,
-            Publication = summary.Publication,
-            Section = summary.Section,
-            Published = summary.Published,
-            DatePrecision = summary.DatePrecision,
-            Url = summary.Url,
-            Text = reader.GetString(8),
-            SourcePath = reader.IsDBNull(9) ? null : reader.GetString(9),
-        };
+        return ReadSummary(reader, 0).ToArticle(reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
     }
 
     public async Task<IReadOnlyList<ArticleSummary>> ListArticlesAsync(SearchFilter filter, CancellationToken cancellationToken)
