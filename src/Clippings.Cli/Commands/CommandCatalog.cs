@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return ServeCommand.Create();
         yield return MigrateCommand.Create();
         yield return BenchCommand.Create();
+        yield return TeamsPackageCommand.Create();
+        yield return ApiKeyCommand.Create();
     }
 }
