@@ -140,11 +140,14 @@ public sealed class ArchiveAssistant
             return (new AnswerContext(question, rawPlan, await _retriever.RetrieveAsync(rawPlan, request.Mode, cancellationToken).ConfigureAwait(false), conversation), rawPlan);
         }
 
-        var standalone = await _rewriter.RewriteAsync(question, conversation, cancellationToken).ConfigureAwait(false);
         var catalog = await _catalog.GetAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = conversation.ScopedArticleId is not null && catalog.FindById(conversation.ScopedArticleId) is { } scopedArticle
+            ? ScopedArticleReferences.Resolve(question, scopedArticle)
+            : question;
+        var standalone = await _rewriter.RewriteAsync(resolved, conversation, cancellationToken).ConfigureAwait(false);
         var plan = _analyzer.Analyze(standalone, catalog, request.Filter, conversation.ScopedArticleId);
 
-        if (!string.Equals(standalone, question, StringComparison.Ordinal) && conversation.Turns.Count > 0)
+        if (!string.Equals(standalone, resolved, StringComparison.Ordinal) && conversation.Turns.Count > 0)
         {
             // A follow-up: the previous answer's sources are the likeliest subject.
             var previous = conversation.Turns[^1].Answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.OrdinalIgnoreCase).Take(2).ToList();

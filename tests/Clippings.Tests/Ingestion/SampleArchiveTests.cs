@@ -1,4 +1,5 @@
 using Clippings.Answering;
+using Clippings.Conversations;
 using Clippings.Ingestion;
 using Clippings.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,5 +65,29 @@ public sealed class SampleArchiveTests
         var second = await ingestor.IngestAsync([SamplePath], new IngestOptions(Prune: true), null, CancellationToken.None);
         Assert.Equal((0, 0, 20, 0, 0), (second.New, second.Updated, second.Unchanged, second.Removed, second.Failed));
         Assert.Equal(0, second.Passages);
+    }
+
+    [Fact]
+    public async Task AConversationScopedToAPieceAnswersAboutThatPieceAndItsAuthor()
+    {
+        var path = ClippingsTestHost.TempIndexPath("samples-scope");
+        await using var services = ClippingsTestHost.Create(path);
+        await services.GetRequiredService<ArchiveIngestor>().IngestAsync([SamplePath], new IngestOptions(), null, CancellationToken.None);
+        var assistant = services.GetRequiredService<ArchiveAssistant>();
+        var piece = await assistant.FindArticleByUrlAsync("https://harbourreview.example/council-watch/2019/02/council-watch-budget-2019", CancellationToken.None);
+        Assert.NotNull(piece);
+        var scoped = Conversation.Empty with { ScopedArticleId = piece.Id };
+
+        var author = await assistant.AskAsync(new AskRequest("Who is the author?", scoped), CancellationToken.None);
+        Assert.Equal(AnswerForm.AuthorProfile, author.Form);
+        Assert.StartsWith("**Priya Nandakumar**", author.Text, StringComparison.Ordinal);
+
+        foreach (var question in new[] { "What is this piece about?", "When was it published?" })
+        {
+            var answer = await assistant.AskAsync(new AskRequest(question, scoped), CancellationToken.None);
+            Assert.False(answer.Refused, question);
+            Assert.NotEmpty(answer.Citations);
+            Assert.All(answer.Citations, c => Assert.Equal(piece.Id, c.ArticleId));
+        }
     }
 }
