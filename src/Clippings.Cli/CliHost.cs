@@ -62,14 +62,17 @@ internal static class CliHost
     }
 
     /// <summary>Where the bundled sample archive is: beside the working directory or up from the install folder.</summary>
-    public static string? FindSampleArchive()
+    public static string? FindSampleArchive() => FindRepositoryFolder("samples", "archive");
+
+    /// <summary>A folder of the repository (samples/archive, teams): in the working directory or a parent, else up from the install folder.</summary>
+    public static string? FindRepositoryFolder(params string[] parts)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             var dir = new DirectoryInfo(start);
             while (dir is not null)
             {
-                var candidate = Path.Combine(dir.FullName, "samples", "archive");
+                var candidate = Path.Combine([dir.FullName, .. parts]);
                 if (Directory.Exists(candidate))
                 {
                     return candidate;

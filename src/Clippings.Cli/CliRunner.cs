@@ -9,7 +9,8 @@ internal static class CliRunner
     {
         try
         {
-            return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+            // Our handler below, not System.CommandLine's (which prints a stack trace and exits 1), reports errors.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (ClippingsException ex)
         {

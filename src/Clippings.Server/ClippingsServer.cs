@@ -44,7 +44,7 @@ public static class ClippingsServer
             {
                 logger.WriteTo.Sink(sink);
             }
-        });
+        }, preserveStaticLogger: true); // this app's logger, not the process-wide Log.Logger: several apps may share a process
         builder.Services.AddClippingsServer(builder.Configuration);
 
         var app = builder.Build();
@@ -56,7 +56,9 @@ public static class ClippingsServer
     public static IServiceCollection AddClippingsServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddClippings(configuration);
-        services.AddProblemDetails();
+        // Problem responses carry the request's correlation id, the key to its log events.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["correlationId"] = context.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<ClippingsExceptionHandler>();
         services.AddClippingsBot(configuration);
         services.AddClippingsApi(configuration);
@@ -69,7 +71,10 @@ public static class ClippingsServer
     {
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseSerilogRequestLogging(options =>
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0} ms");
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0} ms";
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseClippingsApi();

@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();
         yield return ServeCommand.Create();
+        yield return TeamsPackageCommand.Create();
+        yield return ApiKeyCommand.Create();
     }
 }

@@ -32,7 +32,15 @@ internal static class ServeCommand
             configuration = CliHost.BuildConfiguration(overrides);
             await using var app = ClippingsServer.Build(configuration);
             await SampleArchive.IngestIfEmptyAsync(app.Services, Console.Error, cancellationToken);
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                throw new ClippingsException($"Cannot listen on {overrides["urls"]}: {ex.Message.TrimEnd('.')}. Pick another address with --urls (e.g. http://127.0.0.1:5081).", ex);
+            }
+
             await Console.Error.WriteLineAsync($"Clippings is serving on {string.Join(", ", app.Urls)} (Ctrl+C stops it).");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;

@@ -174,7 +174,7 @@ internal static class ApiEndpoints
 
         var max = options.Value.MaxSearchResults;
         var items = await assistant.SearchArticlesAsync(q.Trim(), filter, coverageOrder, Math.Clamp(limit ?? 20, 1, max), cancellationToken);
-        var results = items.Select(i => new SearchHitDocument(ArticleDocument.From(i.Article), Math.Round(i.Score, 4), i.BestQuote)).ToList();
+        var results = items.Select((i, n) => new SearchHitDocument(ArticleDocument.From(i.Article), Math.Round(i.Score, 4), i.BestQuote with { N = n + 1 })).ToList();
         return Results.Json(new SearchDocument(q.Trim(), coverageOrder.ToString().ToLowerInvariant(), results.Count, results), AnswerDocument.JsonOptions);
     }
 

@@ -58,10 +58,17 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         }
     }
 
+    /// <summary>The Teams handler looks up every added member's profile first; the welcome needs none, so skip that call.</summary>
+    protected override Task OnTeamsMembersAddedDispatchAsync(IList<ChannelAccount> membersAdded, Microsoft.Bot.Schema.Teams.TeamInfo teamInfo, ITurnContext<IConversationUpdateActivity> turnContext, CancellationToken cancellationToken) =>
+        OnMembersAddedAsync(membersAdded, turnContext, cancellationToken);
+
     protected override async Task OnMembersAddedAsync(IList<ChannelAccount> membersAdded, ITurnContext<IConversationUpdateActivity> turnContext, CancellationToken cancellationToken)
     {
-        // The bot is itself a member that gets added; greet once, when someone else joins.
-        if (membersAdded.Any(m => m.Id != turnContext.Activity.Recipient?.Id))
+        // In a Teams team or group chat, greet once when the bot is added (not every time a colleague joins);
+        // elsewhere the bot is itself one of the members added, so greet when someone else joins.
+        var botId = turnContext.Activity.Recipient?.Id;
+        var shared = turnContext.Activity.ChannelId == Channels.Msteams && turnContext.Activity.Conversation?.ConversationType is "channel" or "groupChat";
+        if (shared ? membersAdded.Any(m => m.Id == botId) : membersAdded.Any(m => m.Id != botId))
         {
             await turnContext.SendActivityAsync(await WelcomeAsync(cancellationToken), cancellationToken);
         }

@@ -9,16 +9,28 @@ using Clippings.Server.Tests.TestSupport;
 namespace Clippings.Server.Tests.Api;
 
 /// <summary>The editors' JSON API through the real host: shapes, keys, loopback rule, size limit, rate limit, streaming.</summary>
-public sealed class ApiTests : IAsyncLifetime
+public sealed class ApiTests : IClassFixture<ApiTests.HostFixture>
 {
     private const string EelGrassId = "tidelines-eel-grass";
-    private ServerHost? _host;
 
-    private ServerHost Host => _host!;
+    public ApiTests(HostFixture fixture)
+    {
+        Host = fixture.Host;
+    }
 
-    public async Task InitializeAsync() => _host = await ServerHost.StartAsync(new Dictionary<string, string?> { ["Clippings:Api:RateLimit:PermitsPerMinute"] = "0" });
+    private ServerHost Host { get; }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>One host for these tests (no keys, no rate limit), started once.</summary>
+    public sealed class HostFixture : IAsyncLifetime
+    {
+        private ServerHost? _host;
+
+        public ServerHost Host => _host ?? throw new InvalidOperationException("Not started.");
+
+        public async Task InitializeAsync() => _host = await ServerHost.StartAsync(new Dictionary<string, string?> { ["Clippings:Api:RateLimit:PermitsPerMinute"] = "0" });
+
+        public async Task DisposeAsync() => await Host.DisposeAsync();
+    }
 
     [Fact]
     public async Task AskReturnsTheAskJsonShapeWithQuotesThatAreTheArticleText()
@@ -101,6 +113,7 @@ public sealed class ApiTests : IAsyncLifetime
         var dates = results.Select(r => (string)r!["article"]!["published"]!).ToList();
         Assert.Equal(dates.OrderDescending(StringComparer.Ordinal), dates);
         Assert.All(results, r => Assert.Equal((string?)r!["article"]!["id"], (string?)r["quote"]!["articleId"]));
+        Assert.Equal(Enumerable.Range(1, results.Count), results.Select(r => (int)r!["quote"]!["n"]!));
 
         var byAuthor = JsonNode.Parse(await Host.Client.GetStringAsync("/api/search?q=ferry&author=Maren%20Holt&order=relevance"))!;
         Assert.All(byAuthor["results"]!.AsArray(), r => Assert.Equal("Maren Holt", (string?)r!["article"]!["authors"]![0]));
@@ -170,6 +183,7 @@ public sealed class ApiTests : IAsyncLifetime
             var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             Assert.Equal(title, (string?)problem["title"]);
             Assert.False(string.IsNullOrWhiteSpace((string?)problem["detail"]));
+            Assert.Equal(response.Headers.GetValues("X-Correlation-Id").Single(), (string?)problem["correlationId"]);
         }
     }
 }

@@ -59,6 +59,25 @@ public sealed class ClippingsBotTests
     }
 
     [Fact]
+    public async Task InATeamsChannelTheBotGreetsWhenAddedButNotForEachNewColleague()
+    {
+        var adapter = BotFixture.Adapter(Channels.Msteams, "channel");
+        var botAdded = adapter.MakeActivity();
+        botAdded.Type = ActivityTypes.ConversationUpdate;
+        botAdded.MembersAdded = [botAdded.Recipient];
+        var colleagueJoined = adapter.MakeActivity();
+        colleagueJoined.Type = ActivityTypes.ConversationUpdate;
+        colleagueJoined.MembersAdded = [new ChannelAccount("colleague-2", "Colleague")];
+
+        await new TestFlow(adapter, _fixture.Bot)
+            .Send(botAdded)
+            .AssertReply(reply => Assert.StartsWith("Hello!", reply.AsMessageActivity().Text, StringComparison.Ordinal))
+            .Send(colleagueJoined)
+            .AssertNoReply()
+            .StartTestAsync();
+    }
+
+    [Fact]
     public async Task AnswersInTeamsWithCitationClaimsPointingToTheRightArticleAndStreams()
     {
         var adapter = BotFixture.Adapter(Channels.Msteams, "personal");
