@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
 using Serilog.Context;
 
 namespace Clippings.Server.Api;
@@ -76,6 +78,7 @@ internal sealed class ApiAccessMiddleware
         }
 
         context.Items[ClientItem] = client;
+        context.RequestServices.GetService<IDiagnosticContext>()?.Set("ApiClient", client);   // onto the request log line
         using (LogContext.PushProperty("ApiClient", client))
         {
             await _next(context);

@@ -208,6 +208,7 @@ public sealed class ApiAccessTests
         remote.Headers.Add(ServerHost.RemoteIpHeader, "203.0.113.7");
         Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(remote)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/health")).StatusCode);
+        Assert.True(await host.Log.WaitForAsync(e => CapturedLog.Property(e, "RequestPath") == "/api/authors" && CapturedLog.Property(e, "StatusCode") == "200" && CapturedLog.Property(e, "ApiClient") == "newsdesk"));
     }
 
     [Fact]

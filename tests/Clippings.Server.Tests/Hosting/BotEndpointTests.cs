@@ -41,6 +41,7 @@ public sealed class BotEndpointTests
 
         Assert.True(host.Log.Events.Any(e => e.MessageTemplate.Text.StartsWith("No MicrosoftAppId configured", StringComparison.Ordinal)), string.Join("\n", host.Log.Events.Select(e => e.MessageTemplate.Text)));
         // The request log, the bot's event and the core's event of this request share its correlation id.
+        Assert.True(await host.Log.WaitForAsync(e => CapturedLog.Property(e, "CorrelationId") == "corr-bot-1" && CapturedLog.Property(e, "SourceContext") == "Serilog.AspNetCore.RequestLoggingMiddleware"));
         var correlated = host.Log.Events.Where(e => CapturedLog.Property(e, "CorrelationId") == "corr-bot-1").ToList();
         Assert.Contains(correlated, e => CapturedLog.Property(e, "SourceContext") == "Clippings.Server.Bot.ClippingsBot");
         Assert.Contains(correlated, e => CapturedLog.Property(e, "SourceContext") == "Clippings.Answering.ArchiveAssistant");

@@ -88,6 +88,22 @@ public sealed class CapturedLog : ILogEventSink
 
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 
+    /// <summary>The request log line is written after the response reaches the client: wait for it briefly.</summary>
+    public async Task<bool> WaitForAsync(Func<LogEvent, bool> predicate)
+    {
+        for (var waited = 0; waited < 5000; waited += 50)
+        {
+            if (_events.Any(predicate))
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
     public static string? Property(LogEvent e, string name) =>
         e.Properties.TryGetValue(name, out var value) ? (value as ScalarValue)?.Value?.ToString() : null;
 }
