@@ -152,6 +152,9 @@ public sealed class ApiTests : IClassFixture<ApiTests.HostFixture>
         Assert.Contains("/api/articles/{id}", paths);
         Assert.Contains("/api/authors/{name}", paths);
         Assert.DoesNotContain("/api/messages", paths);
+        Assert.Equal("X-Api-Key", (string?)openApi["components"]!["securitySchemes"]!["X-Api-Key"]!["name"]);
+        Assert.NotNull(openApi["paths"]!["/api/ask"]!["post"]!["security"]);
+        Assert.Null(openApi["paths"]!["/health"]!["get"]!["security"]);
     }
 
     [Fact]
