@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 namespace Clippings.Cli.Commands;
 
 /// <summary>
-/// <c>clippings serve [--urls URLS] [--index FILE]</c>: the service (Bot Framework endpoint, JSON API, health, OpenAPI).
+/// <c>clippings serve [--urls URLS] [--index FILE]</c>: the service (Bot Framework endpoint, JSON API, health, OpenAPI, and the website: demo page, embed.js, Direct Line).
 /// On an empty index it first ingests the bundled samples/archive, and says so.
 /// </summary>
 internal static class ServeCommand
@@ -18,7 +18,7 @@ internal static class ServeCommand
         var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on, ';'-separated (default: Urls from configuration, else {DefaultUrls})." };
         var index = CommonOptions.Index();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("serve", "Run the service: the bot endpoint (Teams, Web Chat, Emulator), the JSON API, health and OpenAPI.") { urls, index, verbose };
+        var command = new Command("serve", "Run the service: the bot endpoint (Teams, Web Chat, Emulator), the JSON API, health, OpenAPI, the demo page with Web Chat, embed.js and Direct Line.") { urls, index, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var overrides = CommonOptions.Overrides(parse.GetValue(index));

@@ -118,16 +118,7 @@ internal static class AnswerActivityFactory
             };
             if (!string.IsNullOrWhiteSpace(citation.Url))
             {
-                if (channelId == Channels.Msteams)
-                {
-                    appearance["url"] = citation.Url;
-                }
-                else
-                {
-                    // Web Chat opens a claim that has a url as a link and shows no pop-up: keep the quote pop-up
-                    // and put the article's link inside it.
-                    appearance["text"] += $"\n\n[Read the article]({citation.Url.Replace(")", "%29", StringComparison.Ordinal)})";
-                }
+                appearance["url"] = citation.Url;
             }
 
             claims.Add(new JObject

@@ -74,13 +74,19 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>Activities after <paramref name="watermark"/> (all kept ones when null) and the new watermark.</summary>
+    /// <summary>
+    /// Activities after <paramref name="watermark"/> and the new watermark. Without a watermark (history, e.g. after a
+    /// reload) typing activities are left out: a typing indicator or streaming update is news only while it is live.
+    /// </summary>
     public (IReadOnlyList<JObject> Activities, long Watermark) ReadAfter(long? watermark)
     {
         lock (_gate)
         {
             var after = watermark ?? 0;
-            var activities = _feed.Where(e => e.Sequence > after).Select(e => (JObject)e.Activity.DeepClone()).ToList();
+            var activities = _feed
+                .Where(e => e.Sequence > after && (watermark is not null || (string?)e.Activity["type"] != ActivityTypes.Typing))
+                .Select(e => (JObject)e.Activity.DeepClone())
+                .ToList();
             return (activities, _sequence);
         }
     }

@@ -99,15 +99,10 @@ public static class DirectLineEndpoints
 
     private static IResult Reconnect(string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
     {
-        var caller = AuthenticateFor(http, tokens, conversationId);
-        if (caller.Failure is not null)
+        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
+        if (conversation is null)
         {
-            return caller.Failure;
-        }
-
-        if (conversations.Find(conversationId) is null)
-        {
-            return ConversationNotFound();
+            return caller.Failure!;
         }
 
         var token = caller.Token is null ? tokens.Issue(conversationId, null) : http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
@@ -118,16 +113,10 @@ public static class DirectLineEndpoints
         string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations,
         DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options, ILoggerFactory loggers)
     {
-        var caller = AuthenticateFor(http, tokens, conversationId);
-        if (caller.Failure is not null)
-        {
-            return caller.Failure;
-        }
-
-        var conversation = conversations.Find(conversationId);
+        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
         if (conversation is null)
         {
-            return ConversationNotFound();
+            return caller.Failure!;
         }
 
         var maxBytes = options.Value.MaxActivityBytes;
@@ -180,16 +169,10 @@ public static class DirectLineEndpoints
 
     private static IResult GetActivities(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
     {
-        var caller = AuthenticateFor(http, tokens, conversationId);
-        if (caller.Failure is not null)
-        {
-            return caller.Failure;
-        }
-
-        var conversation = conversations.Find(conversationId);
+        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
         if (conversation is null)
         {
-            return ConversationNotFound();
+            return caller.Failure!;
         }
 
         long? after = null;
@@ -284,6 +267,19 @@ public static class DirectLineEndpoints
     }
 
     private readonly record struct Caller(bool IsSecret, DirectLineToken? Token, IResult? Failure);
+
+    /// <summary>The live conversation this caller may use, or (null, the caller with its 401/403/404 failure).</summary>
+    private static (DirectLineConversation? Conversation, Caller Caller) Enter(HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations, string conversationId)
+    {
+        var caller = AuthenticateFor(http, tokens, conversationId);
+        if (caller.Failure is not null)
+        {
+            return (null, caller);
+        }
+
+        var conversation = conversations.Find(conversationId);
+        return conversation is null ? (null, caller with { Failure = ConversationNotFound() }) : (conversation, caller);
+    }
 
     /// <summary>A caller allowed into this conversation: the secret, or an unexpired token issued for it (403 otherwise).</summary>
     private static Caller AuthenticateFor(HttpContext http, DirectLineTokens tokens, string conversationId)

@@ -81,6 +81,11 @@ public static class DemoPage
             html.Append("</article>\n");
         }
 
+        html.Append("</main>\n<aside class=\"chat-column\" aria-label=\"Discuss this article\">\n")
+            .Append("<div class=\"chat-card\"><div class=\"chat-heading\"><h2>Discuss this article</h2>")
+            .Append("<p>Answers quote the archive and link every source.</p></div>")
+            .Append("<div id=\"webchat\" class=\"webchat\" role=\"region\" aria-label=\"Chat with the archive\"></div></div>\n</aside>\n");
+
         if (more.Count > 0)
         {
             html.Append("<section class=\"more\" aria-labelledby=\"more-heading\"><h2 id=\"more-heading\">More from the archive</h2><ul>\n");
@@ -94,11 +99,7 @@ public static class DemoPage
             html.Append("</ul></section>\n");
         }
 
-        html.Append("</main>\n<aside class=\"chat-column\" aria-label=\"Discuss this article\">\n")
-            .Append("<div class=\"chat-card\"><div class=\"chat-heading\"><h2>Discuss this article</h2>")
-            .Append("<p>Answers quote the archive and link every source.</p></div>")
-            .Append("<div id=\"webchat\" class=\"webchat\" role=\"region\" aria-label=\"Chat with the archive\"></div></div>\n</aside>\n</div>\n");
-
+        html.Append("</div>\n");
         html.Append("<footer class=\"footer\"><p>").Append(E(publication))
             .Append(" · Put the chat on any article page: <code>")
             .Append(E($"<script src=\"{embedScriptUrl}\" data-article-url=\"https://…\"></script>")).Append("</code></p></footer>\n");

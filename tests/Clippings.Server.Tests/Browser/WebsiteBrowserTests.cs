@@ -48,6 +48,16 @@ public sealed class WebsiteBrowserTests : IClassFixture<WebsiteHost>
         await WaitForBotTextAsync(page, "3 pounds");
         await Screenshot(page, "demo-follow-up");
 
+        // Phones: the chat goes under the article, at full width.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await Screenshot(page, "demo-mobile-top");
+        await page.Locator("#webchat").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "demo-mobile-chat");
+        var chatBox = await page.Locator(".chat-card").BoundingBoxAsync();
+        Assert.NotNull(chatBox);
+        Assert.True(chatBox.Width > 340, $"chat is {chatBox.Width}px wide on a 390px screen");
+
         Assert.Empty(problems);
     }
 

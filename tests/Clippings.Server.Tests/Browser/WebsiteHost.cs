@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Clippings.Ingestion;
 using Clippings.Retrieval;
+using Clippings.Server.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -63,7 +64,7 @@ public sealed class WebsiteHost : IAsyncLifetime
                 + "The portal's contractor, Brightwater Systems, was paid 84,000 pounds for the work and has promised a fix by April.",
         }) + "\n");
 
-        var repoRoot = FindRepoRoot();
+        var repoRoot = SampleArchiveIndex.RepoRoot;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -148,17 +149,6 @@ public sealed class WebsiteHost : IAsyncLifetime
         {
             // SQLite may still hold the file briefly; the temp folder is cleaned by the system.
         }
-    }
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Clippings.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Could not find the repository root above " + AppContext.BaseDirectory);
     }
 }
 

@@ -40,6 +40,21 @@ public sealed class DirectLineProtocolTests
     }
 
     [Fact]
+    public async Task TypingIsLiveNewsNotHistory()
+    {
+        await using var host = await DirectLineTestHost.StartAsync();
+        var (conversationId, token) = await host.StartConversationAsync();
+        var watermark = (string)(await host.GetActivitiesAsync(conversationId, token))["watermark"]!;
+        await host.SendJsonAsync(DirectLineTestHost.Request(HttpMethod.Post, $"/v3/directline/conversations/{conversationId}/activities", token,
+            new { type = "typing", from = new { id = "reader-1" } }));
+
+        var live = (JArray)(await host.GetActivitiesAsync(conversationId, token, watermark))["activities"]!;
+        Assert.Equal("typing", (string?)Assert.Single(live)["type"]);
+        var history = (JArray)(await host.GetActivitiesAsync(conversationId, token))["activities"]!;
+        Assert.DoesNotContain(history, a => (string?)a["type"] == "typing");
+    }
+
+    [Fact]
     public async Task EventsReachTheBot()
     {
         await using var host = await DirectLineTestHost.StartAsync();
