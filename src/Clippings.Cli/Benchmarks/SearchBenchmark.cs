@@ -25,8 +25,8 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         var bandwidth = BenchMachine.MeasureCopyBandwidth();
 
         var rows = new List<(string Size, int Passages, int Queries, Dictionary<string, LatencySummary> Latency)>();
-        var indexes = new List<(string Name, string Path)> { ("shared corpus", corpusIndex) };
-        foreach (var size in settings.SyntheticSizes)
+        var indexes = new List<(string Name, string Path)> { (settings.CorpusIndexPath is null ? "shared corpus" : "real vectors", corpusIndex) };
+        foreach (var size in settings.SyntheticSizes.Where(s => s <= settings.MaxIndexSize))
         {
             indexes.Add(($"synthetic {size:N0}", await SyntheticIndex.EnsureAsync(corpusIndex, settings.WorkFolder, size, ArcticEmbeddingGenerator.Space, log, cancellationToken)));
         }
@@ -61,6 +61,28 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
             var bytes = (double)passages * ArcticEmbeddingGenerator.Dimensions * sizeof(float);
             var boundMs = bytes / bandwidth * 1000;
             md.AppendLine($"| {size} | {bytes / 1e6:F0} MB | {boundMs:F2} | {Stats.F(latency["vector search"].P50)} | {latency["vector search"].P50 / boundMs:F2}× | ≤ 2× |");
+        }
+
+        var real = new List<IndexedArticle>();
+        await using (var source = new Storage.Sqlite.SqliteArchiveIndex(corpusIndex))
+        {
+            await foreach (var article in source.ExportAsync(cancellationToken))
+            {
+                real.Add(article);
+            }
+        }
+
+        var configuration = CliHost.BuildConfiguration();
+        await using (var services = CliHost.BuildServices(configuration, verbose: false))
+        {
+            var embedder = services.GetRequiredService<ArchiveEmbedder>();
+            var vectors = new List<ReadOnlyMemory<float>>();
+            foreach (var text in queries.Take(60))
+            {
+                vectors.Add(await embedder.EmbedQueryAsync(text, cancellationToken));
+            }
+
+            md.AppendLine().Append(VectorScanBenchmark.Run(real, vectors, settings.SyntheticSizes, bandwidth, log));
         }
 
         var target = rows.FirstOrDefault(r => r.Passages == 100_000);

@@ -261,7 +261,9 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         var candidates = query.Mode == SearchMode.Hybrid ? Math.Max(query.Limit * 3, 60) : query.Limit;
-        var dense = query.Mode != SearchMode.Lexical && hasVector ? cache.Search(query.Vector.Span, allowed, candidates) : [];
+        var dense = query.Mode == SearchMode.Lexical || !hasVector ? []
+            : cache.Count >= VectorCache.QuantizedThreshold ? cache.SearchQuantized(query.Vector.Span, allowed, candidates)
+            : cache.Search(query.Vector.Span, allowed, candidates);
         var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, snapshot, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
 
         var ranked = new Dictionary<long, (double Score, double? Dense, int? DenseRank, int? LexicalRank)>();
