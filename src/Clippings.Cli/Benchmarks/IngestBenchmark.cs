@@ -83,7 +83,7 @@ internal sealed class IngestBenchmark(IServiceProvider services, BenchSettings s
         md.AppendLine($"| end-to-end ingest vs encoder only (passages/s) | {Stats.F(encoder)} | {Stats.F(pipeline)} | {pipeline / encoder:F2}× | ≥ 0.90× |");
         md.AppendLine($"| re-ingest unchanged archive vs first ingest (s) | {Stats.F(firstIngest, 2)} | {Stats.F(reingest, 2)} | 1/{firstIngest / reingest:F0} | ≤ 1/50 |");
         md.AppendLine();
-        md.AppendLine($"Batching policy: the encoder alone on {policies.Sample} passages (every {Math.Max(1, passages.Count / policies.Sample)}th, in archive order), median of {policies.Runs} runs.").AppendLine();
+        md.AppendLine($"Batching policy: the encoder alone on {policies.Sample} passages (one in every {Math.Max(1, passages.Count / policies.Sample)}, in archive order), median of {policies.Runs} runs.").AppendLine();
         md.AppendLine("| policy | passages/s | vs naive fixed batches |");
         md.AppendLine("|---|---|---|");
         var naive = policies.Rates.First(p => p.Name.StartsWith("naive", StringComparison.Ordinal)).Rate;

@@ -41,7 +41,15 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         md.AppendLine($"Embedded SQLite index, {Candidates} candidates per search, no filter. Queries are 8-word phrases cut from random passages of the");
         md.AppendLine("corpus (not the dev questions). Vector/lexical/fused rows time `IArchiveIndex.SearchAsync` with a precomputed query vector; the");
         md.AppendLine("whole answer is `ArchiveAssistant.AskAsync` (query understanding, query embedding, hybrid search, extractive answer).");
-        md.AppendLine("Synthetic indexes copy the corpus articles under new ids with perturbed vectors (see `SyntheticIndex`). Milliseconds.").AppendLine();
+        md.AppendLine("Synthetic indexes copy the real index's articles under new ids with perturbed vectors (see `SyntheticIndex`). Milliseconds.");
+        if (settings.CorpusIndexPath is not null)
+        {
+            await using var given = new Storage.Sqlite.SqliteArchiveIndex(corpusIndex);
+            var stats = await given.GetStatsAsync(cancellationToken);
+            md.AppendLine($"Real vectors: the index given with `--corpus-index` ({stats.Articles} articles, {stats.Passages:N0} passages of the shared corpus).");
+        }
+
+        md.AppendLine();
         md.AppendLine("| index | passages | queries | operation | p50 | p95 | p99 |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var (size, passages, count, latency) in rows)
