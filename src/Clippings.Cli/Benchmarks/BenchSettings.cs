@@ -1,7 +1,7 @@
 namespace Clippings.Cli.Benchmarks;
 
 /// <summary>What a bench run works on: the corpus, a scratch folder for its indexes, and how much to measure.</summary>
-internal sealed record BenchSettings(string CorpusPath, string WorkFolder, int Runs, int PolicySample, IReadOnlyList<int> SyntheticSizes, int Queries, int IngestArticles)
+internal sealed record BenchSettings(string CorpusPath, string WorkFolder, int Runs, int PolicySample, IReadOnlyList<int> SyntheticSizes, int Queries, int IngestArticles, int MaxIndexSize, string? CorpusIndexPath)
 {
     /// <summary>
     /// The files the ingest benchmark reads: the whole corpus, or (with --articles N) every k-th line of articles.jsonl

@@ -26,7 +26,7 @@ internal sealed class MemoryBenchmark(BenchSettings settings, TextWriter log)
             await index.OpenAsync(ArcticEmbeddingGenerator.Space, cancellationToken);
         }
 
-        var targets = new List<(string Name, string Path)> { ("empty index (baseline)", empty), ("shared corpus", corpus) };
+        var targets = new List<(string Name, string Path)> { ("empty index (baseline)", empty), (settings.CorpusIndexPath is null ? "shared corpus" : "real vectors", corpus) };
         foreach (var size in settings.SyntheticSizes.Where(s => s <= 100_000))
         {
             targets.Add(($"synthetic {size:N0}", await SyntheticIndex.EnsureAsync(corpus, settings.WorkFolder, size, ArcticEmbeddingGenerator.Space, log, cancellationToken)));

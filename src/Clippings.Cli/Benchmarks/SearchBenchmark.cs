@@ -25,8 +25,8 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         var bandwidth = BenchMachine.MeasureCopyBandwidth();
 
         var rows = new List<(string Size, int Passages, int Queries, Dictionary<string, LatencySummary> Latency)>();
-        var indexes = new List<(string Name, string Path)> { ("shared corpus", corpusIndex) };
-        foreach (var size in settings.SyntheticSizes)
+        var indexes = new List<(string Name, string Path)> { (settings.CorpusIndexPath is null ? "shared corpus" : "real vectors", corpusIndex) };
+        foreach (var size in settings.SyntheticSizes.Where(s => s <= settings.MaxIndexSize))
         {
             indexes.Add(($"synthetic {size:N0}", await SyntheticIndex.EnsureAsync(corpusIndex, settings.WorkFolder, size, ArcticEmbeddingGenerator.Space, log, cancellationToken)));
         }
@@ -41,7 +41,15 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         md.AppendLine($"Embedded SQLite index, {Candidates} candidates per search, no filter. Queries are 8-word phrases cut from random passages of the");
         md.AppendLine("corpus (not the dev questions). Vector/lexical/fused rows time `IArchiveIndex.SearchAsync` with a precomputed query vector; the");
         md.AppendLine("whole answer is `ArchiveAssistant.AskAsync` (query understanding, query embedding, hybrid search, extractive answer).");
-        md.AppendLine("Synthetic indexes copy the corpus articles under new ids with perturbed vectors (see `SyntheticIndex`). Milliseconds.").AppendLine();
+        md.AppendLine("Synthetic indexes copy the real index's articles under new ids with perturbed vectors (see `SyntheticIndex`). Milliseconds.");
+        if (settings.CorpusIndexPath is not null)
+        {
+            await using var given = new Storage.Sqlite.SqliteArchiveIndex(corpusIndex);
+            var stats = await given.GetStatsAsync(cancellationToken);
+            md.AppendLine($"Real vectors: the index given with `--corpus-index` ({stats.Articles} articles, {stats.Passages:N0} passages of the shared corpus).");
+        }
+
+        md.AppendLine();
         md.AppendLine("| index | passages | queries | operation | p50 | p95 | p99 |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var (size, passages, count, latency) in rows)
@@ -61,6 +69,28 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
             var bytes = (double)passages * ArcticEmbeddingGenerator.Dimensions * sizeof(float);
             var boundMs = bytes / bandwidth * 1000;
             md.AppendLine($"| {size} | {bytes / 1e6:F0} MB | {boundMs:F2} | {Stats.F(latency["vector search"].P50)} | {latency["vector search"].P50 / boundMs:F2}× | ≤ 2× |");
+        }
+
+        var real = new List<IndexedArticle>();
+        await using (var source = new Storage.Sqlite.SqliteArchiveIndex(corpusIndex))
+        {
+            await foreach (var article in source.ExportAsync(cancellationToken))
+            {
+                real.Add(article);
+            }
+        }
+
+        var configuration = CliHost.BuildConfiguration();
+        await using (var services = CliHost.BuildServices(configuration, verbose: false))
+        {
+            var embedder = services.GetRequiredService<ArchiveEmbedder>();
+            var vectors = new List<ReadOnlyMemory<float>>();
+            foreach (var text in queries.Take(60))
+            {
+                vectors.Add(await embedder.EmbedQueryAsync(text, cancellationToken));
+            }
+
+            md.AppendLine().Append(VectorScanBenchmark.Run(real, vectors, settings.SyntheticSizes, bandwidth, log));
         }
 
         var target = rows.FirstOrDefault(r => r.Passages == 100_000);

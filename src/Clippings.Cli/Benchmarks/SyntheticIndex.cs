@@ -69,7 +69,7 @@ internal static class SyntheticIndex
         return path;
     }
 
-    private static float[] Perturb(ReadOnlySpan<float> vector, Random random)
+    internal static float[] Perturb(ReadOnlySpan<float> vector, Random random)
     {
         var result = new float[vector.Length];
         var sigma = NoiseNorm / Math.Sqrt(vector.Length);

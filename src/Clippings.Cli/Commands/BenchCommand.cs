@@ -19,10 +19,12 @@ internal static class BenchCommand
         var sample = new Option<int>("--policy-sample") { Description = "Passages used to compare batching policies.", DefaultValueFactory = _ => 384 };
         var work = new Option<string?>("--work") { Description = "Scratch folder for bench indexes (default: $TMPDIR/clippings-bench); indexes are reused between runs." };
         var articles = new Option<int>("--articles") { Description = "Ingest benchmark on this many corpus articles (every k-th) instead of all; 0 = all.", DefaultValueFactory = _ => 0 };
+        var maxIndex = new Option<int>("--max-index") { Description = "Largest synthetic size built as a SQLite index (larger sizes time the in-memory vector scan only).", DefaultValueFactory = _ => 100_000 };
+        var corpusIndex = new Option<string?>("--corpus-index") { Description = "Use this already-ingested index as the real-vector index (skips ingesting the corpus)." };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
         var command = new Command("bench", "Measure ingest throughput, search latency and memory against same-run baselines; writes BENCHMARKS.md.")
         {
-            which, corpus, output, runs, sizes, queries, sample, articles, work, probe,
+            which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, probe,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,7 +40,9 @@ internal static class BenchCommand
                 Math.Max(16, parse.GetValue(sample)),
                 [.. parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSize)],
                 Math.Max(10, parse.GetValue(queries)),
-                Math.Max(0, parse.GetValue(articles)));
+                Math.Max(0, parse.GetValue(articles)),
+                parse.GetValue(maxIndex),
+                parse.GetValue(corpusIndex));
             Directory.CreateDirectory(settings.WorkFolder);
             var outPath = Path.GetFullPath(parse.GetValue(output)!);
             var machine = BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId);

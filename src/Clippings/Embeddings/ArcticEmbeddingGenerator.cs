@@ -24,7 +24,11 @@ public sealed class ArcticEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly bool _sortByLength;
 
     /// <param name="sortByLength">false = naive fixed batches in input order (only to measure what sorting saves).</param>
-    public ArcticEmbeddingGenerator(int threads = 0, int batchSize = 32, bool sortByLength = true)
+    /// <param name="spinning">
+    /// ONNX Runtime's intra-op threads spin-wait between operators by default; on a shared machine (the server's
+    /// request threads, SQLite writes, other processes) that burns cores other work needs, so it is off unless asked for.
+    /// </param>
+    public ArcticEmbeddingGenerator(int threads = 0, int batchSize = 32, bool sortByLength = true, bool spinning = false)
     {
         _sortByLength = sortByLength;
         _sessionOptions = new SessionOptions
@@ -34,6 +38,7 @@ public sealed class ArcticEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        _sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
         _encoder = new SentenceEncoder(_sessionOptions);
         _batchSize = Math.Max(1, batchSize);
         Metadata = new EmbeddingGeneratorMetadata("onnx", null, ModelId, Dimensions);

@@ -27,6 +27,12 @@ public sealed class ArchiveLoader
     /// </summary>
     public const int MaxArticleChars = 1_000_000;
 
+    /// <summary>
+    /// A file in a one-article format (an HTML page, Markdown, text) larger than this is refused before parsing:
+    /// it cannot hold a piece under <see cref="MaxArticleChars"/> with ordinary markup, and parsing it costs seconds and gigabytes.
+    /// </summary>
+    public const int MaxPageChars = 8 * MaxArticleChars;
+
     private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
         ".html", ".htm", ".xml", ".wxr", ".json", ".jsonl", ".ndjson", ".md", ".markdown", ".txt",
@@ -107,6 +113,11 @@ public sealed class ArchiveLoader
             if (reader is PlainTextArticleReader && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
             {
                 return Failure(path, null, "not a recognised archive format (HTML, WordPress WXR, JSON/JSONL, Markdown or .txt)");
+            }
+
+            if (text.Length > MaxPageChars && reader is HtmlArticleReader or MarkdownArticleReader or PlainTextArticleReader)
+            {
+                return Failure(path, reader.Format, $"a one-article {reader.Format} file of {text.Length / (1024 * 1024)} M characters is over the {MaxPageChars / (1024 * 1024)} M-character page limit (an article is at most {MaxArticleChars:N0} characters); split it or check the export");
             }
 
             var result = await reader.ReadAsync(path, cancellationToken).ConfigureAwait(false);

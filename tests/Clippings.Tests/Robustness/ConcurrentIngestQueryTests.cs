@@ -29,10 +29,10 @@ public sealed partial class ConcurrentIngestQueryTests : IDisposable
         var ingestor = services.GetRequiredService<ArchiveIngestor>();
         var index = services.GetRequiredService<IArchiveIndex>();
         var assistant = services.GetRequiredService<ArchiveAssistant>();
-        GeneratedArchive.Write(_folder, articles: 12, paragraphs: 4, edition: "one");
+        GeneratedArchive.Write(_folder, articles: 8, paragraphs: 3, edition: "one");
         await ingestor.IngestAsync([_folder], new IngestOptions(), null, CancellationToken.None);
 
-        GeneratedArchive.Write(_folder, articles: 12, paragraphs: 4, edition: "two", seed: 2);
+        GeneratedArchive.Write(_folder, articles: 8, paragraphs: 3, edition: "two", seed: 2);
         var vector = await services.GetRequiredService<ArchiveEmbedder>().EmbedQueryAsync("Marker003 editionone editiontwo", CancellationToken.None);
         var ingest = Task.Run(() => ingestor.IngestAsync([_folder], new IngestOptions(), null, CancellationToken.None));
         var queries = 0;
@@ -49,11 +49,14 @@ public sealed partial class ConcurrentIngestQueryTests : IDisposable
             var answer = await assistant.AskAsync(new AskRequest("What does piece 3 say about Marker003?"), CancellationToken.None);
             Assert.False(string.IsNullOrWhiteSpace(answer.Text));
             answers++;
+
+            // Leave the ingest some CPU: the point is interleaving, not starving it.
+            await Task.Delay(50);
         }
 
         var summary = await ingest;
-        Assert.Equal(12, summary.Updated);
-        Assert.True(queries >= 6, $"only {queries} searches ran during the ingest");
+        Assert.Equal(8, summary.Updated);
+        Assert.True(queries >= 3, $"only {queries} searches ran during the ingest");
         var after = await index.SearchAsync(new PassageQuery("editionone editiontwo", vector, SearchFilter.None, SearchMode.Lexical, 100), CancellationToken.None);
         Assert.NotEmpty(after);
         Assert.All(after, hit => Assert.Equal("two", Edition(hit.Text)));

@@ -29,10 +29,19 @@ public sealed class IngestKillTests(ITestOutputHelper output) : IDisposable
         GeneratedArchive.Write(archive, Articles, paragraphs: 4, edition: "one");
         var random = new Random(20261125);
         var killedMidway = 0;
-        for (var attempt = 0; attempt < 4; attempt++)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
+            // Kill shortly after this run's first commit (or at a random point if it commits nothing within a minute),
+            // so the kills land in the middle of the ingest rather than during start-up.
+            var before = await CountArticlesAsync(index);
             using var process = StartIngest(archive, index);
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(800, 6000)));
+            var waited = Stopwatch.StartNew();
+            while (!process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1) && await CountArticlesAsync(index) == before)
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(random.Next(0, 400));
             var exited = process.HasExited;
             if (!exited)
             {
@@ -42,7 +51,7 @@ public sealed class IngestKillTests(ITestOutputHelper output) : IDisposable
             await process.WaitForExitAsync();
             var stored = await CountArticlesAsync(index);
             killedMidway += !exited && stored is > 0 and < Articles ? 1 : 0;
-            output.WriteLine($"attempt {attempt}: {(exited ? "finished before the kill" : "killed")}, {stored} articles stored");
+            output.WriteLine($"attempt {attempt}: {(exited ? "finished before the kill" : "killed")} after {waited.Elapsed.TotalSeconds:F1} s, {stored} articles stored");
             await AssertConsistentAsync(index, archive, complete: false);
         }
 
@@ -53,7 +62,7 @@ public sealed class IngestKillTests(ITestOutputHelper output) : IDisposable
         }
 
         await AssertConsistentAsync(index, archive, complete: true);
-        output.WriteLine($"{killedMidway} kills landed between the first and the last article");
+        Assert.True(killedMidway > 0, "no kill landed between the first and the last article; the test did not exercise a mid-ingest kill");
     }
 
     private static async Task<int> CountArticlesAsync(string index)

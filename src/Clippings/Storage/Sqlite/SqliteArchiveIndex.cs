@@ -248,7 +248,9 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         var candidates = query.Mode == SearchMode.Hybrid ? Math.Max(query.Limit * 3, 60) : query.Limit;
-        var dense = query.Mode != SearchMode.Lexical && hasVector ? cache.Search(query.Vector.Span, allowed, candidates) : [];
+        var dense = query.Mode == SearchMode.Lexical || !hasVector ? []
+            : cache.Count >= VectorCache.QuantizedThreshold ? cache.SearchQuantized(query.Vector.Span, allowed, candidates)
+            : cache.Search(query.Vector.Span, allowed, candidates);
         var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, snapshot, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
 
         var ranked = new Dictionary<long, (double Score, double? Dense, int? DenseRank, int? LexicalRank)>();
@@ -527,7 +529,10 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         await using var command = connection.CreateCommand();
         command.Transaction = snapshot;
         var where = FilterSql(filter, command);
-        command.CommandText = $"""
+        // Without a filter the joins only slow the ranking down (they run for every matching row before the sort).
+        command.CommandText = filter.IsEmpty
+            ? "SELECT rowid, bm25(passage_terms) AS score FROM passage_terms WHERE passage_terms MATCH $match ORDER BY score LIMIT $limit"
+            : $"""
             SELECT f.rowid, bm25(passage_terms) AS score
             FROM passage_terms f JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id
             WHERE passage_terms MATCH $match AND {where}
