@@ -51,7 +51,7 @@ internal static class BenchmarkReport
         var order = new[] { "ingest", "search", "memory", "load" };
         var text = new StringBuilder();
         text.AppendLine(Title).AppendLine();
-        text.AppendLine("Written by `clippings bench <ingest|search|memory>` (see README, Performance). Every figure is measured in the same run as its");
+        text.AppendLine("Written by `clippings bench <ingest|search|memory|load>` (see README, Performance). Every figure is measured in the same run as its");
         text.AppendLine("baseline; latencies are p50/p95/p99 over the stated number of queries, throughputs are medians of the stated runs.");
         foreach (var (_, sectionBody) in sections.OrderBy(s => Array.IndexOf(order, s.Name) is var i && i < 0 ? int.MaxValue : i))
         {

@@ -4,13 +4,13 @@ using Clippings.Embeddings;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings bench ingest|search|memory|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N] [--articles N]</c></summary>
+/// <summary><c>clippings bench ingest|search|memory|load|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N] [--articles N] [--clients 1,8,32,64] [--seconds N]</c></summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, or all." };
-        which.AcceptOnlyFromAmong("ingest", "search", "memory", "all");
+        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load, or all." };
+        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "all");
         var corpus = new Option<string?>("--corpus") { Description = "The shared corpus folder (default: ../shared/corpus from the repository)." };
         var output = new Option<string>("--out") { Description = "Markdown file the results go to (each benchmark replaces its own section).", DefaultValueFactory = _ => "BENCHMARKS.md" };
         var runs = new Option<int>("--runs") { Description = "Runs per throughput figure (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -20,11 +20,14 @@ internal static class BenchCommand
         var work = new Option<string?>("--work") { Description = "Scratch folder for bench indexes (default: $TMPDIR/clippings-bench); indexes are reused between runs." };
         var articles = new Option<int>("--articles") { Description = "Ingest benchmark on this many corpus articles (every k-th) instead of all; 0 = all.", DefaultValueFactory = _ => 0 };
         var maxIndex = new Option<int>("--max-index") { Description = "Largest synthetic size built as a SQLite index (larger sizes time the in-memory vector scan only).", DefaultValueFactory = _ => 100_000 };
-        var corpusIndex = new Option<string?>("--corpus-index") { Description = "Use this already-ingested index as the real-vector index (skips ingesting the corpus)." };
+        var corpusIndex = new Option<string?>("--corpus-index") { Description = "Use this already-ingested index as the real-vector index (skips ingesting the corpus); for load, the index the server answers from (default: samples/archive in a temporary index)." };
+        var clients = new Option<string>("--clients") { Description = "Load: concurrent client counts, comma-separated (1 is the throughput baseline).", DefaultValueFactory = _ => "1,8,32,64" };
+        var seconds = new Option<int>("--seconds") { Description = "Load: seconds per client level.", DefaultValueFactory = _ => 10 };
+        var maxRequests = new Option<int>("--max-requests") { Description = "Load: at most this many requests per client level.", DefaultValueFactory = _ => 5000 };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
-        var command = new Command("bench", "Measure ingest throughput, search latency and memory against same-run baselines; writes BENCHMARKS.md.")
+        var command = new Command("bench", "Measure ingest throughput, search latency, memory and the server under load against same-run baselines; writes BENCHMARKS.md.")
         {
-            which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, probe,
+            which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, clients, seconds, maxRequests, probe,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,7 +37,8 @@ internal static class BenchCommand
             }
 
             var settings = new BenchSettings(
-                Path.GetFullPath(parse.GetValue(corpus) ?? FindCorpus()),
+                // The load bench reads no corpus (it serves samples/archive or --corpus-index).
+                Path.GetFullPath(parse.GetValue(corpus) ?? (parse.GetValue(which) == "load" ? Directory.GetCurrentDirectory() : FindCorpus())),
                 Path.GetFullPath(parse.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "clippings-bench")),
                 Math.Max(1, parse.GetValue(runs)),
                 Math.Max(16, parse.GetValue(sample)),
@@ -66,6 +70,15 @@ internal static class BenchCommand
                 Write("memory", await new MemoryBenchmark(settings, log).RunAsync(cancellationToken));
             }
 
+            if (selected is "load" or "all")
+            {
+                var load = new LoadSettings(
+                    [.. parse.GetValue(clients)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseClients)],
+                    TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(seconds))),
+                    Math.Max(1, parse.GetValue(maxRequests)));
+                Write("load", await new LoadBenchmark(settings, load, log).RunAsync(cancellationToken));
+            }
+
             return 0;
 
             void Write(string name, string markdown)
@@ -86,6 +99,11 @@ internal static class BenchCommand
             ? value * multiplier
             : throw new ClippingsException($"--sizes: '{text}' is not a passage count (e.g. 100000, 100k, 1m).");
     }
+
+    private static int ParseClients(string text) =>
+        int.TryParse(text, out var value) && value is > 0 and <= 1024
+            ? value
+            : throw new ClippingsException($"--clients: '{text}' is not a client count from 1 to 1024 (e.g. 1,8,32,64).");
 
     private static string FindCorpus()
     {
