@@ -167,6 +167,38 @@ public abstract class ArchiveIndexContract : IAsyncLifetime
     }
 
     [IndexContractFact]
+    public async Task ReadersDuringReplacesSeeExactlyOneWholeVersion()
+    {
+        var index = await OpenSampleAsync();
+        var twoPassages = Dredging();
+        var onePassage = Dredging("The ferry will stop at the new pier.");
+        var versions = new[] { twoPassages, onePassage }.ToDictionary(v => v.Article.ContentHash);
+        var scope = new SearchFilter { ArticleIds = ["harbour-dredging"] };
+
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await index.UpsertArticleAsync(i % 2 == 0 ? onePassage : twoPassages, None);
+            }
+        });
+        var reads = 0;
+        while (!writer.IsCompleted || reads == 0)
+        {
+            var hits = await index.SearchAsync(Query(SearchMode.Dense, vector: [1, 0, 0, 0], filter: scope), None);
+            var texts = hits.Select(h => h.Text).Order(StringComparer.Ordinal).ToList();
+            Assert.Contains(versions.Values, v => v.Passages.Select(p => p.Text).Order(StringComparer.Ordinal).SequenceEqual(texts));
+            var article = await index.GetArticleAsync("harbour-dredging", None);
+            Assert.True(article is not null && versions.ContainsKey(article.ContentHash), "the article is always there, in one of its versions");
+            reads++;
+        }
+
+        await writer;
+        Assert.Equal(twoPassages.Article.ContentHash, (await index.GetContentHashesAsync(None))["harbour-dredging"]);
+        Assert.Equal(2, (await index.SearchAsync(Query(SearchMode.Dense, vector: [1, 0, 0, 0], filter: scope), None)).Count);
+    }
+
+    [IndexContractFact]
     public async Task DeletingAnArticleRemovesItEverywhere()
     {
         var index = await OpenSampleAsync();
