@@ -225,10 +225,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return authors;
     }
 
-    public Task<IReadOnlyList<PassageHit>> SearchAsync(PassageQuery query, CancellationToken cancellationToken) =>
-        SearchAsync(query, 0, cancellationToken);
-
-    private async Task<IReadOnlyList<PassageHit>> SearchAsync(PassageQuery query, int attempt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PassageHit>> SearchAsync(PassageQuery query, CancellationToken cancellationToken)
     {
         if (query.Limit <= 0)
         {
@@ -287,13 +284,6 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             {
                 hits.Add(row with { Score = value.Score, DenseScore = value.Dense, DenseRank = value.DenseRank, LexicalRank = value.LexicalRank });
             }
-        }
-
-        if (attempt < 20 && await ReadGenerationAsync(connection, cancellationToken).ConfigureAwait(false) != cache.Generation)
-        {
-            // A write committed during this search (rowids are reused, lexical reads see the new rows): search again on
-            // the new snapshot, so a replaced article never shows none, part or a mix of its versions (found by the contract suite).
-            return await SearchAsync(query, attempt + 1, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogDebug("Searched {Mode} over {Rows} passages: {Hits} hits in {ElapsedMs} ms", query.Mode, cache.Count, hits.Count, stopwatch.ElapsedMilliseconds);
@@ -439,13 +429,6 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             """;
         command.Parameters.AddWithValue("$id", articleId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<long> ReadGenerationAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM meta WHERE key = 'generation'";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     private static async Task BumpGenerationAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
