@@ -357,7 +357,9 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
         var suggestions = new List<string>();
         if (top.Authors.Count > 0)
         {
-            suggestions.Add($"Who was {top.Authors[0]}?");
+            // A columnist of this decade "is"; the author of a 1787 paper "was".
+            var tense = top.Published is { } published && published.Year >= DateTime.UtcNow.Year - 30 ? "is" : "was";
+            suggestions.Add($"Who {tense} {top.Authors[0]}?");
             suggestions.Add($"What else has {top.Authors[0]} written here?");
         }
 
