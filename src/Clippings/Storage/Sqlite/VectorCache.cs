@@ -198,22 +198,28 @@ internal sealed class VectorCache
 
             // The query's own scale is the same for every row, so it is left out of the ranking score.
             var score = DotInt8(codes.AsSpan(row * dimensions, dimensions), query) * scales[row];
-            if (heap.Count < k)
-            {
-                heap.Enqueue(row, score);
-                if (heap.Count == k)
-                {
-                    heap.TryPeek(out _, out threshold);
-                }
-            }
-            else if (score > threshold)
-            {
-                heap.DequeueEnqueue(row, score);
-                heap.TryPeek(out _, out threshold);
-            }
+            Offer(heap, k, row, score, ref threshold);
         }
 
         return heap;
+    }
+
+    /// <summary>Keeps the k best rows in a min-heap; <paramref name="threshold"/> is the score a row must beat once it is full.</summary>
+    private static void Offer(PriorityQueue<int, float> heap, int k, int row, float score, ref float threshold)
+    {
+        if (heap.Count < k)
+        {
+            heap.Enqueue(row, score);
+            if (heap.Count == k)
+            {
+                heap.TryPeek(out _, out threshold);
+            }
+        }
+        else if (score > threshold)
+        {
+            heap.DequeueEnqueue(row, score);
+            heap.TryPeek(out _, out threshold);
+        }
     }
 
     /// <summary>Dot product of two int8 vectors: AVX2 multiply-add of bytes into 16-bit pairs, then 32-bit sums.</summary>
@@ -262,19 +268,7 @@ internal sealed class VectorCache
             }
 
             var score = TensorPrimitives.Dot(matrix.Slice(row * dimensions, dimensions), query);
-            if (heap.Count < k)
-            {
-                heap.Enqueue(row, score);
-                if (heap.Count == k)
-                {
-                    heap.TryPeek(out _, out threshold);
-                }
-            }
-            else if (score > threshold)
-            {
-                heap.DequeueEnqueue(row, score);
-                heap.TryPeek(out _, out threshold);
-            }
+            Offer(heap, k, row, score, ref threshold);
         }
 
         return heap;
