@@ -172,7 +172,8 @@ internal sealed class VectorCache
 
     private static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
     {
-        var max = TensorPrimitives.MaxMagnitude(vector);
+        // MaxMagnitude returns the element itself, sign included: a row whose largest element is negative needs its absolute value.
+        var max = MathF.Abs(TensorPrimitives.MaxMagnitude(vector));
         var scale = max > 0 ? max / 127f : 1f;
         for (var i = 0; i < vector.Length; i++)
         {
