@@ -107,16 +107,10 @@ internal static class BenchCommand
 
     private static string FindCorpus()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        var corpus = CliHost.FindRepositoryFolder("..", "shared", "corpus");
+        if (corpus is not null && File.Exists(Path.Combine(corpus, "articles.jsonl")))
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "..", "shared", "corpus");
-                if (File.Exists(Path.Combine(dir.FullName, "Clippings.slnx")) && File.Exists(Path.Combine(candidate, "articles.jsonl")))
-                {
-                    return candidate;
-                }
-            }
+            return corpus;
         }
 
         throw new ClippingsException("The shared corpus was not found beside the repository (../shared/corpus). Pass --corpus DIR.");
