@@ -102,6 +102,7 @@ public sealed class ArchiveLoader
             try
             {
                 text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+                text = text.TrimStart('\uFEFF'); // as File.ReadAllText did: a byte-order mark is not text
             }
             catch (DecoderFallbackException ex)
             {
@@ -120,7 +121,7 @@ public sealed class ArchiveLoader
                 return Failure(path, reader.Format, $"a one-article {reader.Format} file of {text.Length / (1024 * 1024)} M characters is over the {MaxPageChars / (1024 * 1024)} M-character page limit (an article is at most {MaxArticleChars:N0} characters); split it or check the export");
             }
 
-            var result = await reader.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+            var result = await reader.ReadAsync(path, text, cancellationToken).ConfigureAwait(false);
             var oversized = result.Articles.Where(a => a.Text.Length > MaxArticleChars).ToList();
             if (oversized.Count > 0 && oversized.Count == result.Articles.Count)
             {

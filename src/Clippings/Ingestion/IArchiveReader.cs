@@ -14,8 +14,11 @@ public interface IArchiveReader
     /// <summary>True when the file looks like this format. <paramref name="head"/> is the first few KB, decoded as UTF-8.</summary>
     bool CanRead(string path, string head);
 
-    /// <summary>Reads every article in the file. Throws <see cref="ArchiveFormatException"/> with a clear reason for a broken file.</summary>
-    Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads every article in the file, given its whole <paramref name="text"/> (the loader has already read and decoded it once).
+    /// Throws <see cref="ArchiveFormatException"/> with a clear reason for a broken file.
+    /// </summary>
+    Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken);
 }
 
 /// <summary>What one file yielded: its articles, the author bios it carried, and non-fatal warnings (e.g. a missing date).</summary>

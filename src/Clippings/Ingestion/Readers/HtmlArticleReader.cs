@@ -25,9 +25,12 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         head.Contains("<html", StringComparison.OrdinalIgnoreCase) || head.Contains("<!doctype html", StringComparison.OrdinalIgnoreCase)
         || (path.EndsWith(".htm", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".html", StringComparison.OrdinalIgnoreCase)) && head.Contains('<', StringComparison.Ordinal);
 
-    public async Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(path, text));
+
+    private static ArchiveReadResult Read(string path, string text)
     {
-        var html = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        var html = text;
         return Parse(html, path);
     }
 

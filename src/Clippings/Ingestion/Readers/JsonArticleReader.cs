@@ -19,9 +19,11 @@ public sealed class JsonArticleReader : IArchiveReader
         return trimmed.StartsWith('{') || (trimmed.StartsWith('[') && (trimmed.Length < 2 || trimmed.TrimStart('[', ' ', '\r', '\n', '\t').StartsWith('{')));
     }
 
-    public async Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(path, text));
+
+    private static ArchiveReadResult Read(string path, string text)
     {
-        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         var articles = new List<Article>();
         var authors = new List<AuthorProfile>();
         var warnings = new List<string>();

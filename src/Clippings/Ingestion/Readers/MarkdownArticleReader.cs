@@ -20,9 +20,12 @@ public sealed class MarkdownArticleReader : IArchiveReader
         head.TrimStart('\uFEFF').StartsWith("---", StringComparison.Ordinal)
         || path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase);
 
-    public async Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(path, text));
+
+    private static ArchiveReadResult Read(string path, string text)
     {
-        var text = (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal);
+        text = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal);
         var warnings = new List<string>();
         var front = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         var body = text;

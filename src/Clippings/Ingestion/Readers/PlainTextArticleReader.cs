@@ -13,9 +13,12 @@ public sealed partial class PlainTextArticleReader : IArchiveReader
 
     public bool CanRead(string path, string head) => true;
 
-    public async Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(path, text));
+
+    private static ArchiveReadResult Read(string path, string text)
     {
-        var text = (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Replace("\r\n", "\n", StringComparison.Ordinal).Trim('\uFEFF', '\n', ' ');
+        text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim('\uFEFF', '\n', ' ');
         var lines = text.Split('\n').ToList();
         if (lines.Count < 2)
         {

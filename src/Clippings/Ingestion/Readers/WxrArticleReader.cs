@@ -22,7 +22,7 @@ public sealed class WxrArticleReader : IArchiveReader
     public bool CanRead(string path, string head) =>
         head.Contains("<rss", StringComparison.Ordinal) && (head.Contains("wordpress.org/export", StringComparison.Ordinal) || head.Contains("<wp:", StringComparison.Ordinal));
 
-    public async Task<ArchiveReadResult> ReadAsync(string path, CancellationToken cancellationToken)
+    public async Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken)
     {
         XDocument document;
         var settings = new XmlReaderSettings
@@ -34,8 +34,8 @@ public sealed class WxrArticleReader : IArchiveReader
         };
         try
         {
-            await using var stream = File.OpenRead(path);
-            using var reader = XmlReader.Create(stream, settings);
+            using var source = new StringReader(text);
+            using var reader = XmlReader.Create(source, settings);
             document = await XDocument.LoadAsync(reader, LoadOptions.None, cancellationToken).ConfigureAwait(false);
         }
         catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
@@ -73,8 +73,8 @@ public sealed class WxrArticleReader : IArchiveReader
             var html = (string?)item.Element(Content + "encoded") ?? "";
             HtmlText.CheckNesting(html);
             var body = parser.ParseDocument("<html><body>" + html + "</body></html>").Body!;
-            var text = TextNormalizer.Join(HtmlText.Paragraphs(body));
-            if (title.Length == 0 || text.Length == 0)
+            var articleText = TextNormalizer.Join(HtmlText.Paragraphs(body));
+            if (title.Length == 0 || articleText.Length == 0)
             {
                 warnings.Add($"post '{title}' has no title or no content; skipped");
                 continue;
@@ -102,7 +102,7 @@ public sealed class WxrArticleReader : IArchiveReader
                 Published = published,
                 DatePrecision = precision,
                 Url = (string?)item.Element("link"),
-                Text = text,
+                Text = articleText,
                 SourcePath = path,
             });
         }
