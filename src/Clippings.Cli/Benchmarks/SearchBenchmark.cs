@@ -117,33 +117,38 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         {
             ["query embedding"] = [], ["vector search"] = [], ["lexical search"] = [], ["fused search"] = [], ["whole answer"] = [],
         };
-        var stopwatch = new Stopwatch();
-        for (var i = -3; i < count; i++)
+        // Warm-up (snapshot load, catalog, tiered JIT reaching its optimized code), not recorded: at least 10 queries and
+        // 2 seconds. Steady-state latency is what a running server shows.
+        var warmUp = Stopwatch.StartNew();
+        var warmUpQueries = 0;
+        while (warmUpQueries < 10 || warmUp.Elapsed < TimeSpan.FromSeconds(2))
         {
-            // The first three are warm-up (vector cache load, catalog, JIT) and not recorded.
-            var text = queries[(i + queries.Count) % queries.Count];
-            stopwatch.Restart();
+            await MeasureOneAsync(queries[warmUpQueries++ % queries.Count], null);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            await MeasureOneAsync(queries[(warmUpQueries + i) % queries.Count], samples);
+        }
+
+        async Task MeasureOneAsync(string text, Dictionary<string, List<double>>? record)
+        {
+            var stopwatch = Stopwatch.StartNew();
             var vector = await embedder.EmbedQueryAsync(text, cancellationToken);
             Record("query embedding");
-            stopwatch.Restart();
             await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Dense, Candidates), cancellationToken);
             Record("vector search");
-            stopwatch.Restart();
             await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Lexical, Candidates), cancellationToken);
             Record("lexical search");
-            stopwatch.Restart();
             await index.SearchAsync(new PassageQuery(text, vector, SearchFilter.None, SearchMode.Hybrid, Candidates), cancellationToken);
             Record("fused search");
-            stopwatch.Restart();
             await assistant.AskAsync(new AskRequest(text), cancellationToken);
             Record("whole answer");
 
             void Record(string operation)
             {
-                if (i >= 0)
-                {
-                    samples[operation].Add(stopwatch.Elapsed.TotalMilliseconds);
-                }
+                record?[operation].Add(stopwatch.Elapsed.TotalMilliseconds);
+                stopwatch.Restart();
             }
         }
 

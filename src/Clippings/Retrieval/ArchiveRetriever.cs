@@ -34,6 +34,12 @@ public sealed class RetrievalOptions
 
     /// <summary>Pieces listed for coverage and listing questions.</summary>
     public int MaxListed { get; set; } = 25;
+
+    /// <summary>
+    /// Retrievals (query embedding + search, CPU-bound with the local encoder) running at once; more wait their turn without
+    /// holding a thread. 0 = one per core. Keeps a loaded server answering health checks and short requests promptly.
+    /// </summary>
+    public int MaxConcurrentRetrievals { get; set; }
 }
 
 /// <summary>
@@ -41,7 +47,7 @@ public sealed class RetrievalOptions
 /// question-derived filter finds nothing), grouping to articles with boosts for named articles, metadata
 /// listings, and the calibrated decision whether the archive has anything relevant.
 /// </summary>
-public sealed partial class ArchiveRetriever
+public sealed partial class ArchiveRetriever : IDisposable
 {
     /// <summary>Words too general to signal that a question is outside the archive.</summary>
     private static readonly HashSet<string> GenericWords = new(StringComparer.OrdinalIgnoreCase)
@@ -56,6 +62,7 @@ public sealed partial class ArchiveRetriever
     private readonly ArchiveEmbedder _embedder;
     private readonly ArchiveCatalogProvider _catalog;
     private readonly RetrievalOptions _options;
+    private readonly SemaphoreSlim _concurrency;
     private readonly ILogger<ArchiveRetriever> _logger;
 
     public ArchiveRetriever(IArchiveIndex index, ArchiveEmbedder embedder, ArchiveCatalogProvider catalog, IOptions<RetrievalOptions> options, ILogger<ArchiveRetriever> logger)
@@ -65,13 +72,30 @@ public sealed partial class ArchiveRetriever
         _catalog = catalog;
         _options = options.Value;
         _logger = logger;
+        var slots = _options.MaxConcurrentRetrievals > 0 ? _options.MaxConcurrentRetrievals : Environment.ProcessorCount;
+        _concurrency = new SemaphoreSlim(slots, slots);
     }
+
+    public void Dispose() => _concurrency.Dispose();
 
     public RetrievalOptions Options => _options;
 
     public async Task<RetrievalResult> RetrieveAsync(QueryPlan plan, SearchMode mode, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
+        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RetrieveOneAsync(plan, mode, stopwatch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    private async Task<RetrievalResult> RetrieveOneAsync(QueryPlan plan, SearchMode mode, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
         var catalog = await _catalog.GetAsync(cancellationToken).ConfigureAwait(false);
         var authors = plan.Authors.Select(a => catalog.FindAuthor(a) ?? new AuthorSummary(a, null, 0, null, null)).ToList();
         var searchText = plan.Intent == QuestionIntent.AuthorProfile ? ExpandWithBio(plan.SearchText, authors) : plan.SearchText;

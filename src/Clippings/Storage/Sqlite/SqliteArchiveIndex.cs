@@ -13,8 +13,9 @@ namespace Clippings.Storage.Sqlite;
 
 /// <summary>
 /// The embedded index: one SQLite file holding articles, author bios, passages with their vectors (float32 BLOBs)
-/// and an FTS5 table of analyzed terms for BM25. Dense search is an exact scan over an in-memory copy of the
-/// vectors (System.Numerics.Tensors); hybrid search fuses both rankings with reciprocal rank fusion.
+/// and an FTS5 table of analyzed terms. Searches run over an in-memory <see cref="SearchSnapshot"/> of one committed state:
+/// an exact (or int8 + rescored) scan of the vectors and FTS5-compatible BM25 over packed postings; hybrid search fuses
+/// both rankings with reciprocal rank fusion.
 /// Each article is written in one transaction, so readers never see a half-replaced article.
 /// </summary>
 public sealed class SqliteArchiveIndex : IArchiveIndex
@@ -26,7 +27,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _cacheLock = new();
-    private VectorCache? _cache;
+    private SearchSnapshot? _snapshot;
     private bool _schemaReady;
 
     public SqliteArchiveIndex(string path, ILogger<SqliteArchiveIndex>? logger = null)
@@ -239,7 +240,8 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         // all come from the same committed state, so a concurrent ingest can never show half of a replaced article
         // (nor a reused passage rowid carrying another passage's cosine).
         await using var snapshot = connection.BeginTransaction(deferred: true);
-        var cache = await GetCacheAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
+        var loaded = await GetSnapshotAsync(connection, snapshot, cancellationToken).ConfigureAwait(false);
+        var cache = loaded.Vectors;
         var allowed = query.Filter.IsEmpty ? null : await AllowedArticlesAsync(connection, snapshot, cache, query.Filter, cancellationToken).ConfigureAwait(false);
         var hasVector = !query.Vector.IsEmpty;
         if (hasVector && query.Vector.Length != cache.Dimensions && cache.Count > 0)
@@ -251,7 +253,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         var dense = query.Mode == SearchMode.Lexical || !hasVector ? []
             : cache.Count >= VectorCache.QuantizedThreshold ? cache.SearchQuantized(query.Vector.Span, allowed, candidates)
             : cache.Search(query.Vector.Span, allowed, candidates);
-        var lexical = query.Mode != SearchMode.Dense ? await LexicalAsync(connection, snapshot, query.Text, query.Filter, candidates, cancellationToken).ConfigureAwait(false) : [];
+        var lexical = query.Mode != SearchMode.Dense ? Lexical(loaded, query.Text, allowed, candidates) : [];
 
         var ranked = new Dictionary<long, (double Score, double? Dense, int? DenseRank, int? LexicalRank)>();
         for (var i = 0; i < dense.Count; i++)
@@ -270,7 +272,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             }
             else
             {
-                ranked[id] = (query.Mode == SearchMode.Lexical ? -bm25 : 1.0 / (RrfK + i + 1), cosine, null, i + 1);
+                ranked[id] = (query.Mode == SearchMode.Lexical ? bm25 : 1.0 / (RrfK + i + 1), cosine, null, i + 1);
             }
         }
 
@@ -452,7 +454,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
     }
 
     /// <summary>The vectors as one contiguous matrix, reloaded when another writer (this or another process) changed the index.</summary>
-    private async Task<VectorCache> GetCacheAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
+    private async Task<SearchSnapshot> GetSnapshotAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = snapshot;
@@ -460,9 +462,9 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         var snapshotGeneration = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         lock (_cacheLock)
         {
-            if (_cache is not null && _cache.Generation == snapshotGeneration)
+            if (_snapshot is not null && _snapshot.Vectors.Generation == snapshotGeneration)
             {
-                return _cache;
+                return _snapshot;
             }
         }
 
@@ -477,26 +479,37 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var cache = new VectorCache(snapshotGeneration, dimensions, count);
-        command.CommandText = "SELECT id, article_id, vector FROM passages ORDER BY article_id, ordinal";
+        var vectors = new VectorCache(snapshotGeneration, dimensions, count);
+        var terms = new Bm25Index();
+        command.CommandText = """
+            SELECT p.id, p.article_id, p.vector, t.terms
+            FROM passages p LEFT JOIN passage_terms t ON t.rowid = p.id
+            ORDER BY p.article_id, p.ordinal
+            """;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                cache.Add(reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2));
+                var row = vectors.Add(reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2));
+                if (row >= 0)
+                {
+                    terms.Add(row, reader.IsDBNull(3) ? string.Empty : reader.GetString(3));
+                }
             }
         }
 
+        terms.Freeze();
+        var loaded = new SearchSnapshot(vectors, terms);
         lock (_cacheLock)
         {
-            if (_cache is null || _cache.Generation < cache.Generation)
+            if (_snapshot is null || _snapshot.Vectors.Generation < snapshotGeneration)
             {
-                _cache = cache;
+                _snapshot = loaded;
             }
         }
 
-        _logger.LogDebug("Loaded {Passages} vectors into memory in {ElapsedMs} ms", cache.Count, stopwatch.ElapsedMilliseconds);
-        return cache;
+        _logger.LogDebug("Loaded {Passages} vectors and {Postings} term postings ({Terms} terms) into memory in {ElapsedMs} ms", vectors.Count, terms.PostingCount, terms.TermCount, stopwatch.ElapsedMilliseconds);
+        return loaded;
     }
 
     private static async Task<bool[]> AllowedArticlesAsync(SqliteConnection connection, SqliteTransaction snapshot, VectorCache cache, SearchFilter filter, CancellationToken cancellationToken)
@@ -518,36 +531,12 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         return allowed;
     }
 
-    private static async Task<List<(long Id, double Bm25)>> LexicalAsync(SqliteConnection connection, SqliteTransaction snapshot, string text, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    private static List<(long Id, double Bm25)> Lexical(SearchSnapshot loaded, string text, bool[]? allowed, int limit)
     {
         var terms = LexicalAnalyzer.Analyze(text).Distinct(StringComparer.Ordinal).Take(64).ToList();
-        if (terms.Count == 0)
-        {
-            return [];
-        }
-
-        await using var command = connection.CreateCommand();
-        command.Transaction = snapshot;
-        var where = FilterSql(filter, command);
-        // Without a filter the joins only slow the ranking down (they run for every matching row before the sort).
-        command.CommandText = filter.IsEmpty
-            ? "SELECT rowid, bm25(passage_terms) AS score FROM passage_terms WHERE passage_terms MATCH $match ORDER BY score LIMIT $limit"
-            : $"""
-            SELECT f.rowid, bm25(passage_terms) AS score
-            FROM passage_terms f JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id
-            WHERE passage_terms MATCH $match AND {where}
-            ORDER BY score LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$match", string.Join(" OR ", terms.Select(t => "\"" + t + "\"")));
-        command.Parameters.AddWithValue("$limit", limit);
-        var results = new List<(long, double)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            results.Add((reader.GetInt64(0), reader.GetDouble(1)));
-        }
-
-        return results;
+        return loaded.Terms.Search(terms, loaded.Vectors.RowArticles, allowed, limit)
+            .Select(hit => (loaded.Vectors.IdOf(hit.Row), (double)hit.Score))
+            .ToList();
     }
 
     private static async Task<Dictionary<long, PassageHit>> ReadPassagesAsync(SqliteConnection connection, SqliteTransaction snapshot, IReadOnlyList<long> ids, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -44,7 +45,8 @@ internal sealed class VectorCache
     public int Count { get; private set; }
     public int ArticleCount => _articleOrdinals.Count;
 
-    public void Add(long id, string articleId, byte[] blob)
+    /// <summary>Adds a passage's vector; returns its row, or −1 when the vector has another dimension than the rest (it is skipped).</summary>
+    public int Add(long id, string articleId, byte[] blob)
     {
         var vector = MemoryMarshal.Cast<byte, float>(blob);
         if (Dimensions == 0)
@@ -55,7 +57,7 @@ internal sealed class VectorCache
 
         if (vector.Length != Dimensions)
         {
-            return;
+            return -1;
         }
 
         if (Count == _ids.Length)
@@ -75,8 +77,13 @@ internal sealed class VectorCache
 
         _rowArticle[Count] = ordinal;
         _rowById[id] = Count;
-        Count++;
+        return Count++;
     }
+
+    /// <summary>The article ordinal of each row (what an article bitmap from <see cref="TryGetArticleOrdinal"/> indexes).</summary>
+    public ReadOnlySpan<int> RowArticles => _rowArticle.AsSpan(0, Count);
+
+    public long IdOf(int row) => _ids[row];
 
     public bool TryGetArticleOrdinal(string articleId, out int ordinal) => _articleOrdinals.TryGetValue(articleId, out ordinal);
 
@@ -183,6 +190,7 @@ internal sealed class VectorCache
         return scale;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PriorityQueue<int, float> ScanCodes(sbyte[] query, bool[]? allowedArticles, int k, int from, int to)
     {
         var heap = new PriorityQueue<int, float>(k + 1);
@@ -224,6 +232,7 @@ internal sealed class VectorCache
     }
 
     /// <summary>Dot product of two int8 vectors: AVX2 multiply-add of bytes into 16-bit pairs, then 32-bit sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DotInt8(ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b)
     {
         var i = 0;
@@ -255,13 +264,31 @@ internal sealed class VectorCache
         return sum;
     }
 
+    // The scan loops are compiled fully optimized at once: under tiered JIT the first searches after a start ran
+    // unoptimized code until the tier-up delay passed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PriorityQueue<int, float> ScanRange(float[] query, bool[]? allowedArticles, int k, int from, int to)
     {
         var heap = new PriorityQueue<int, float>(k + 1);
         var dimensions = Dimensions;
         var matrix = _matrix.AsSpan();
         var threshold = float.NegativeInfinity;
-        for (var row = from; row < to; row++)
+        var row = from;
+        if (allowedArticles is null && Fma.IsSupported && dimensions % Vector256<float>.Count == 0)
+        {
+            // Four rows per pass share each load of the query: the scan stays bound by memory, not by loads.
+            Span<float> scores = stackalloc float[4];
+            for (; row + 4 <= to; row += 4)
+            {
+                DotFourRows(ref matrix[row * dimensions], query, dimensions, scores);
+                for (var j = 0; j < 4; j++)
+                {
+                    Offer(heap, k, row + j, scores[j], ref threshold);
+                }
+            }
+        }
+
+        for (; row < to; row++)
         {
             if (allowedArticles is not null && !allowedArticles[_rowArticle[row]])
             {
@@ -273,6 +300,31 @@ internal sealed class VectorCache
         }
 
         return heap;
+    }
+
+    /// <summary>Dot products of the query with four consecutive rows (AVX2 FMA, one accumulator per row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void DotFourRows(ref float rows, float[] query, int dimensions, Span<float> scores)
+    {
+        ref var q = ref MemoryMarshal.GetArrayDataReference(query);
+        var stride = (nuint)dimensions;
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero;
+        var a3 = Vector256<float>.Zero;
+        for (nuint d = 0; d < stride; d += (nuint)Vector256<float>.Count)
+        {
+            var x = Vector256.LoadUnsafe(ref q, d);
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref rows, d), x, a0);
+            a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref rows, d + stride), x, a1);
+            a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref rows, d + (2 * stride)), x, a2);
+            a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref rows, d + (3 * stride)), x, a3);
+        }
+
+        scores[0] = Vector256.Sum(a0);
+        scores[1] = Vector256.Sum(a1);
+        scores[2] = Vector256.Sum(a2);
+        scores[3] = Vector256.Sum(a3);
     }
 
     private static void Offer(PriorityQueue<int, float> heap, int row, float score, int k)
