@@ -60,6 +60,39 @@ public sealed class VectorCacheTests
         Assert.All(hits, h => Assert.Equal(3, h.Id % 6));
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1003)]
+    [InlineData(20_003)]
+    public void ExactScanFindsTheBruteForceNeighbours(int rows)
+    {
+        // Sizes around the four-row kernel's blocks and the parallel split (20,000 rows), with a remainder row in each.
+        var random = new Random(rows);
+        var vectors = Enumerable.Range(0, rows).Select(_ => RandomUnit(random)).ToList();
+        var cache = new VectorCache(0, Dimensions, rows);
+        for (var id = 0; id < rows; id++)
+        {
+            cache.Add(id, $"a{id / 10}", MemoryMarshal.AsBytes(vectors[id].AsSpan()).ToArray());
+        }
+
+        for (var q = 0; q < 3; q++)
+        {
+            var query = RandomUnit(random);
+            var expected = vectors.Select((v, id) => (Id: (long)id, Cosine: (double)v.Zip(query, (a, b) => a * b).Sum()))
+                .OrderByDescending(e => e.Cosine).Take(40).ToList();
+
+            var hits = cache.Search(query, null, 40);
+
+            // Summation order differs from the brute force (SIMD width), so rows within 1e-5 of each other may swap places.
+            Assert.Equal(Math.Min(40, rows), hits.Count);
+            Assert.All(hits, h => Assert.Equal(vectors[(int)h.Id].Zip(query, (a, b) => a * b).Sum(), h.Cosine, 4));
+            Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Cosine >= p.Second.Cosine - 1e-6), "results are best first");
+            var cutoff = expected[^1].Cosine;
+            Assert.Subset(hits.Select(h => h.Id).ToHashSet(), expected.Where(e => e.Cosine > cutoff + 1e-5).Select(e => e.Id).ToHashSet());
+            Assert.All(hits, h => Assert.True(h.Cosine >= cutoff - 1e-5));
+        }
+    }
+
     private static float[] RandomUnit(Random random) => Normalize(Enumerable.Range(0, Dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
 
     private static float[] Perturb(float[] centre, Random random, float amount) =>
