@@ -109,7 +109,8 @@ internal sealed class IngestBenchmark(IServiceProvider services, BenchSettings s
             ("length-sorted batches of 32, 1 thread", 1, 32, true, false),
             ($"length-sorted batches of 32, {cores} threads, ONNX spin-waiting on", cores, 32, true, true),
         };
-        var runs = Math.Min(settings.Runs, 3);
+        // Always a median of 3: the policy sample is small, unlike the whole-corpus runs (--runs), which may be 1 on a slow machine.
+        const int runs = 3;
         var rates = new List<(string, double)>();
         foreach (var (name, threads, batchSize, sorted, spinning) in policies)
         {

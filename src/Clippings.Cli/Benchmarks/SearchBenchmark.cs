@@ -23,6 +23,7 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         var queries = await QueryTextsAsync(cancellationToken);
         await log.WriteLineAsync("search: measuring memory copy bandwidth");
         var bandwidth = BenchMachine.MeasureCopyBandwidth();
+        var readBandwidth = BenchMachine.MeasureReadBandwidth();
 
         var rows = new List<(string Size, int Passages, int Queries, Dictionary<string, LatencySummary> Latency)>();
         var indexes = new List<(string Name, string Path)> { (settings.CorpusIndexPath is null ? "shared corpus" : "real vectors", corpusIndex) };
@@ -61,14 +62,18 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
         }
 
         md.AppendLine();
-        md.AppendLine($"Exact vector scan against the memory-bandwidth bound. Copy bandwidth measured in this run: {bandwidth / 1e9:F1} GB/s ({Environment.ProcessorCount} threads, 256 MB buffers).").AppendLine();
-        md.AppendLine("| index | bytes scanned | bound (ms) | vector search p50 (ms) | ratio to bound | target |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine($"Exact vector scan against the memory-bandwidth bound. Copy bandwidth measured in this run: {bandwidth / 1e9:F1} GB/s ({Environment.ProcessorCount} threads, 256 MB buffers);");
+        md.AppendLine($"read bandwidth (summing 256 MB of floats): {readBandwidth / 1e9:F1} GB/s. A copy moves each byte twice, so a read-only scan can beat the copy bound;");
+        md.AppendLine("the read bound is the tighter one. Vector search here includes opening the snapshot and reading the 40 hits' rows from SQLite.").AppendLine();
+        md.AppendLine("| index | bytes scanned | copy bound (ms) | read bound (ms) | vector search p50 (ms) | ÷ copy bound | ÷ read bound | target |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var (size, passages, _, latency) in rows)
         {
             var bytes = (double)passages * ArcticEmbeddingGenerator.Dimensions * sizeof(float);
             var boundMs = bytes / bandwidth * 1000;
-            md.AppendLine($"| {size} | {bytes / 1e6:F0} MB | {boundMs:F2} | {Stats.F(latency["vector search"].P50)} | {latency["vector search"].P50 / boundMs:F2}× | ≤ 2× |");
+            var readBoundMs = bytes / readBandwidth * 1000;
+            var p50 = latency["vector search"].P50;
+            md.AppendLine($"| {size} | {bytes / 1e6:F0} MB | {boundMs:F2} | {readBoundMs:F2} | {Stats.F(p50)} | {p50 / boundMs:F2}× | {p50 / readBoundMs:F2}× | ≤ 2× |");
         }
 
         var real = new List<IndexedArticle>();
@@ -90,7 +95,7 @@ internal sealed class SearchBenchmark(BenchSettings settings, TextWriter log)
                 vectors.Add(await embedder.EmbedQueryAsync(text, cancellationToken));
             }
 
-            md.AppendLine().Append(VectorScanBenchmark.Run(real, vectors, settings.SyntheticSizes, bandwidth, log));
+            md.AppendLine().Append(VectorScanBenchmark.Run(real, vectors, settings.SyntheticSizes, bandwidth, readBandwidth, log));
         }
 
         var target = rows.FirstOrDefault(r => r.Passages == 100_000);

@@ -18,15 +18,17 @@ internal sealed class Bm25Index
 
     private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
     private readonly Dictionary<int, int> _rowCounts = [];
-    private List<(int Row, int Term, int Count)>? _building = [];
+    private bool _frozen;
     private int _rowCount;
     private long _totalLength;
+    private long _postingCount;
     private int[] _rowLength = [];
 
-    // Frozen form: the postings of term t are _postingRows/_postingCounts[_termStart[t] .. _termStart[t + 1]), rows ascending.
-    private int[] _termStart = [0];
-    private int[] _postingRows = [];
-    private ushort[] _postingCounts = [];
+    // Per term: the rows containing it (ascending) and how often. Grown by doubling while building, trimmed on Freeze,
+    // so loading never holds more than about twice the final postings (a flat list of (row, term, count) held 4–5×).
+    private int[][] _postingRows = [];
+    private ushort[][] _postingCounts = [];
+    private int[] _postingLengths = [];
     private float[] _rowNorm = [];
 
     // Score accumulators of RowCount entries, handed back all-zero: a search clears only the entries it touched.
@@ -37,12 +39,16 @@ internal sealed class Bm25Index
 
     public int TermCount => _termIds.Count;
 
-    public long PostingCount => _postingRows.Length;
+    public long PostingCount => _postingCount;
 
     /// <summary>Adds a row's space-separated analyzed terms (as stored in the FTS5 table). Rows must be added in ascending order.</summary>
     public void Add(int row, string terms)
     {
-        var building = _building ?? throw new InvalidOperationException("The index is frozen.");
+        if (_frozen)
+        {
+            throw new InvalidOperationException("The index is frozen.");
+        }
+
         if (row < _rowCount)
         {
             throw new ArgumentOutOfRangeException(nameof(row), "Rows must be added in ascending order.");
@@ -70,6 +76,16 @@ internal sealed class Bm25Index
             {
                 id = _termIds.Count;
                 lookup[term] = id;
+                if (id == _postingRows.Length)
+                {
+                    var capacity = Math.Max(1024, id * 2);
+                    Array.Resize(ref _postingRows, capacity);
+                    Array.Resize(ref _postingCounts, capacity);
+                    Array.Resize(ref _postingLengths, capacity);
+                }
+
+                _postingRows[id] = new int[2];
+                _postingCounts[id] = new ushort[2];
             }
 
             _rowCounts[id] = _rowCounts.GetValueOrDefault(id) + 1;
@@ -77,41 +93,41 @@ internal sealed class Bm25Index
 
         foreach (var (term, count) in _rowCounts)
         {
-            building.Add((row, term, count));
+            var at = _postingLengths[term]++;
+            if (at == _postingRows[term].Length)
+            {
+                Array.Resize(ref _postingRows[term], at * 2);
+                Array.Resize(ref _postingCounts[term], at * 2);
+            }
+
+            _postingRows[term][at] = row;
+            _postingCounts[term][at] = (ushort)Math.Min(count, ushort.MaxValue);
         }
 
+        _postingCount += _rowCounts.Count;
         _rowLength[row] = length;
         _totalLength += length;
         _rowCount = row + 1;
     }
 
-    /// <summary>Packs the postings into flat arrays by term; the index is read-only (and safe for concurrent searches) afterwards.</summary>
+    /// <summary>Trims the posting arrays and fixes the length normalisation; the index is read-only (and safe for concurrent searches) afterwards.</summary>
     public void Freeze()
     {
-        var building = _building ?? throw new InvalidOperationException("The index is already frozen.");
-        var terms = _termIds.Count;
-        _termStart = new int[terms + 1];
-        foreach (var (_, term, _) in building)
+        if (_frozen)
         {
-            _termStart[term + 1]++;
+            throw new InvalidOperationException("The index is already frozen.");
         }
 
+        var terms = _termIds.Count;
+        Array.Resize(ref _postingRows, terms);
+        Array.Resize(ref _postingCounts, terms);
         for (var t = 0; t < terms; t++)
         {
-            _termStart[t + 1] += _termStart[t];
+            Array.Resize(ref _postingRows[t], _postingLengths[t]);
+            Array.Resize(ref _postingCounts[t], _postingLengths[t]);
         }
 
-        _postingRows = new int[building.Count];
-        _postingCounts = new ushort[building.Count];
-        var next = _termStart[..terms];
-
-        // Rows were added in ascending order, so each term's postings come out sorted by row.
-        foreach (var (row, term, count) in building)
-        {
-            var at = next[term]++;
-            _postingRows[at] = row;
-            _postingCounts[at] = (ushort)Math.Min(count, ushort.MaxValue);
-        }
+        _postingLengths = [];
 
         // BM25's length normalisation depends on the row alone: k1 · (1 − b + b · length / average length), computed once.
         var averageLength = _rowCount == 0 ? 1 : (float)((double)_totalLength / _rowCount);
@@ -122,9 +138,9 @@ internal sealed class Bm25Index
         }
 
         _rowLength = [];
-        _building = null;
         _rowCounts.Clear();
         _rowCounts.TrimExcess();
+        _frozen = true;
     }
 
     /// <summary>
@@ -134,7 +150,7 @@ internal sealed class Bm25Index
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public List<(int Row, float Score)> Search(IReadOnlyList<string> terms, ReadOnlySpan<int> rowArticle, bool[]? allowedArticles, int k)
     {
-        if (_building is not null)
+        if (!_frozen)
         {
             throw new InvalidOperationException("Freeze the index before searching it.");
         }
@@ -156,24 +172,24 @@ internal sealed class Bm25Index
                     continue;
                 }
 
-                var start = _termStart[id];
-                var end = _termStart[id + 1];
-                var documents = end - start;
+                var rows = _postingRows[id];
+                var counts = _postingCounts[id];
+                var documents = rows.Length;
                 var idf = MathF.Log((_rowCount - documents + 0.5f) / (documents + 0.5f));
                 if (idf <= 0)
                 {
                     idf = 1e-6f;
                 }
 
-                for (var p = start; p < end; p++)
+                for (var p = 0; p < rows.Length; p++)
                 {
-                    var row = _postingRows[p];
+                    var row = rows[p];
                     if (allowedArticles is not null && !allowedArticles[rowArticle[row]])
                     {
                         continue;
                     }
 
-                    float count = _postingCounts[p];
+                    float count = counts[p];
                     var score = idf * count * (K1 + 1) / (count + _rowNorm[row]);
                     if (scores[row] == 0)
                     {
@@ -231,7 +247,7 @@ internal sealed class Bm25Index
         {
             if (_termIds.TryGetValue(term, out var id))
             {
-                total += _termStart[id + 1] - _termStart[id];
+                total += _postingRows[id].Length;
             }
         }
 
