@@ -268,7 +268,7 @@ public sealed partial class ChatModelAnswerTests : IAsyncDisposable
     {
         _server.Then(FakeReply.Hang(TimeSpan.FromSeconds(20)), FakeReply.Hang(TimeSpan.FromSeconds(20)));
         // Long enough that a loaded CI machine still delivers each request to the fake server before the client gives up on it.
-        await using var services = await CreateAsync(("TimeoutSeconds", "2"), ("MaxRetries", "1"));
+        await using var services = await CreateAsync(("TimeoutSeconds", "4"), ("MaxRetries", "1"));
 
         var clock = Stopwatch.StartNew();
         var answer = await Ask(services, CostQuestion);
