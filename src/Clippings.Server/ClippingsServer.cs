@@ -20,6 +20,8 @@ public static class ClippingsServer
     /// Builds the web application from <paramref name="configuration"/> (added over ASP.NET Core's defaults).
     /// <paramref name="configure"/> runs before the services are added (tests use it for a test server or extra settings).
     /// </summary>
+    private const int WorkerThreadsPerCore = 16;
+
     public static WebApplication Build(IConfiguration? configuration = null, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -49,7 +51,24 @@ public static class ClippingsServer
 
         var app = builder.Build();
         app.MapClippingsServer();
+        EnsureWorkerThreads();
         return app;
+    }
+
+    /// <summary>
+    /// Answers run synchronous CPU work on pool threads (ONNX inference, SQLite reads), and the thread pool adds threads
+    /// slowly once they are all busy, so short requests (health checks, pages, scripts) queued behind answers. Starting
+    /// with <see cref="WorkerThreadsPerCore"/> threads per core keeps them prompt: `bench load` measured health p95 at
+    /// 8–32 clients drop from 95–122 ms to 4–7 ms at the same throughput.
+    /// </summary>
+    private static void EnsureWorkerThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        var wanted = Environment.ProcessorCount * WorkerThreadsPerCore;
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, completionPorts);
+        }
     }
 
     /// <summary>The core, the bot, the JSON API and the website (Direct Line + Web Chat), configured from <paramref name="configuration"/>.</summary>
