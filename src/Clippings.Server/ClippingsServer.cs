@@ -82,6 +82,7 @@ public static class ClippingsServer
         services.AddClippingsBot(configuration);
         services.AddClippingsApi(configuration);
         services.AddClippingsWeb(configuration);
+        services.AddHostedService<ArchiveWarmUpService>();
         return services;
     }
 

@@ -89,9 +89,9 @@ public sealed class CapturedLog : ILogEventSink
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 
     /// <summary>The request log line is written after the response reaches the client: wait for it briefly.</summary>
-    public async Task<bool> WaitForAsync(Func<LogEvent, bool> predicate)
+    public async Task<bool> WaitForAsync(Func<LogEvent, bool> predicate, int milliseconds = 5000)
     {
-        for (var waited = 0; waited < 5000; waited += 50)
+        for (var waited = 0; waited < milliseconds; waited += 50)
         {
             if (_events.Any(predicate))
             {
