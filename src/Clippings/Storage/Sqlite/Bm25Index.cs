@@ -237,9 +237,6 @@ internal sealed class Bm25Index
         }
     }
 
-    /// <summary>Whether any row contains the term (an analyzed term).</summary>
-    public bool Contains(string term) => _termIds.ContainsKey(term);
-
     private int PostingsOf(IReadOnlyList<string> terms)
     {
         var total = 0;
