@@ -16,12 +16,12 @@ namespace Clippings.Server;
 /// </summary>
 public static class ClippingsServer
 {
+    private const int WorkerThreadsPerCore = 16;
+
     /// <summary>
     /// Builds the web application from <paramref name="configuration"/> (added over ASP.NET Core's defaults).
     /// <paramref name="configure"/> runs before the services are added (tests use it for a test server or extra settings).
     /// </summary>
-    private const int WorkerThreadsPerCore = 16;
-
     public static WebApplication Build(IConfiguration? configuration = null, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions

@@ -26,13 +26,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         || (path.EndsWith(".htm", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".html", StringComparison.OrdinalIgnoreCase)) && head.Contains('<', StringComparison.Ordinal);
 
     public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(path, text));
-
-    private static ArchiveReadResult Read(string path, string text)
-    {
-        var html = text;
-        return Parse(html, path);
-    }
+        Task.FromResult(Parse(text, path));
 
     public static ArchiveReadResult Parse(string html, string path)
     {

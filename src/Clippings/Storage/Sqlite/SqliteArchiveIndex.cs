@@ -453,7 +453,7 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The vectors as one contiguous matrix, reloaded when another writer (this or another process) changed the index.</summary>
+    /// <summary>The search snapshot (vectors and BM25 postings) of the transaction's state, reloaded when a writer (this or another process) changed the index.</summary>
     private async Task<SearchSnapshot> GetSnapshotAsync(SqliteConnection connection, SqliteTransaction snapshot, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

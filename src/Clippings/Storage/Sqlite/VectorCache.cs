@@ -111,11 +111,12 @@ internal sealed class VectorCache
         var heaps = new PriorityQueue<int, float>[parts];
         Parallel.For(0, parts, p => heaps[p] = ScanRange(queryArray, allowedArticles, k, p * chunk, Math.Min(Count, (p + 1) * chunk)));
         var merged = new PriorityQueue<int, float>(k + 1);
+        var threshold = float.NegativeInfinity;
         foreach (var heap in heaps)
         {
             while (heap.TryDequeue(out var row, out var score))
             {
-                Offer(merged, row, score, k);
+                Offer(merged, k, row, score, ref threshold);
             }
         }
 
@@ -142,12 +143,13 @@ internal sealed class VectorCache
         var heaps = new PriorityQueue<int, float>[parts];
         Parallel.For(0, parts, p => heaps[p] = ScanCodes(queryCodes, allowedArticles, candidates, p * chunk, Math.Min(Count, (p + 1) * chunk)));
         var rescored = new PriorityQueue<int, float>(k + 1);
+        var threshold = float.NegativeInfinity;
         var exactQuery = query.ToArray();
         foreach (var heap in heaps)
         {
             while (heap.TryDequeue(out var row, out _))
             {
-                Offer(rescored, row, TensorPrimitives.Dot(_matrix.AsSpan(row * Dimensions, Dimensions), exactQuery), k);
+                Offer(rescored, k, row, TensorPrimitives.Dot(_matrix.AsSpan(row * Dimensions, Dimensions), exactQuery), ref threshold);
             }
         }
 
@@ -325,18 +327,6 @@ internal sealed class VectorCache
         scores[1] = Vector256.Sum(a1);
         scores[2] = Vector256.Sum(a2);
         scores[3] = Vector256.Sum(a3);
-    }
-
-    private static void Offer(PriorityQueue<int, float> heap, int row, float score, int k)
-    {
-        if (heap.Count < k)
-        {
-            heap.Enqueue(row, score);
-        }
-        else if (heap.TryPeek(out _, out var lowest) && score > lowest)
-        {
-            heap.DequeueEnqueue(row, score);
-        }
     }
 
     private List<(long Id, double Cosine)> ToSortedList(PriorityQueue<int, float> heap)
