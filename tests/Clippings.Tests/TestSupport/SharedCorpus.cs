@@ -54,3 +54,32 @@ public sealed class SharedCorpusTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>
+/// The other shared development archives beside the repository (../shared/corpus-modern, ../shared/corpus-html/readability):
+/// each is used by relative path and may be absent, so tests that need one skip and say which.
+/// </summary>
+public static class SharedData
+{
+    /// <summary>The folder ../shared/<paramref name="relative"/>, or null when it is absent.</summary>
+    public static string? Folder(string relative)
+    {
+        var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(SharedCorpus.RepoRoot, "..", "shared", relative));
+        return Directory.Exists(candidate) ? candidate : null;
+    }
+
+    public static string Require(string relative) =>
+        Folder(relative) ?? throw new InvalidOperationException($"../shared/{relative} is absent.");
+}
+
+/// <summary>A fact that runs only when ../shared/FOLDER is present, and says so when it skips.</summary>
+public sealed class SharedDataFactAttribute : FactAttribute
+{
+    public SharedDataFactAttribute(string folder)
+    {
+        if (SharedData.Folder(folder) is null)
+        {
+            Skip = $"../shared/{folder} is absent (it sits beside the repository in CI and on developer machines); this test needs that real material.";
+        }
+    }
+}
