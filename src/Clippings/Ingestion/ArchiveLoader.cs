@@ -6,10 +6,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clippings.Ingestion;
 
-/// <summary>What one file gave: its articles and bios, or the reason it could not be read.</summary>
+/// <summary>What one file gave: its articles and bios, or the reason it could not be read, or why it holds no article on purpose.</summary>
 public sealed record ArchiveFileResult(string Path, string? Format, IReadOnlyList<Article> Articles, IReadOnlyList<AuthorProfile> Authors, IReadOnlyList<string> Warnings, string? Error)
 {
     public bool Failed => Error is not null;
+
+    /// <summary>Why a readable file is not an article (redirect stub, draft, listing page, author record); null otherwise.</summary>
+    public string? Skipped { get; init; }
 }
 
 /// <summary>
@@ -129,7 +132,7 @@ public sealed class ArchiveLoader
             }
 
             var warnings = result.Warnings.Concat(oversized.Select(a => $"article {a.Id} has {a.Text.Length:N0} characters, over the {MaxArticleChars:N0}-character limit for one article; skipped")).ToList();
-            return new ArchiveFileResult(path, reader.Format, result.Articles.Except(oversized).ToList(), result.Authors, warnings, null);
+            return new ArchiveFileResult(path, reader.Format, result.Articles.Except(oversized).ToList(), result.Authors, warnings, null) { Skipped = result.SkipReason };
         }
         catch (ArchiveFormatException ex)
         {

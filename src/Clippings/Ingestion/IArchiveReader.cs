@@ -21,8 +21,19 @@ public interface IArchiveReader
     Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken);
 }
 
-/// <summary>What one file yielded: its articles, the author bios it carried, and non-fatal warnings (e.g. a missing date).</summary>
-public sealed record ArchiveReadResult(IReadOnlyList<Article> Articles, IReadOnlyList<AuthorProfile> Authors, IReadOnlyList<string> Warnings);
+/// <summary>
+/// What one file yielded: its articles, the author bios it carried, and non-fatal warnings (e.g. a missing date).
+/// <see cref="SkipReason"/> says why a readable file holds no article on purpose (a redirect stub, a draft, a listing
+/// template, an author record): it is neither an article nor a failure.
+/// </summary>
+public sealed record ArchiveReadResult(IReadOnlyList<Article> Articles, IReadOnlyList<AuthorProfile> Authors, IReadOnlyList<string> Warnings)
+{
+    public string? SkipReason { get; init; }
+
+    /// <summary>A file that is deliberately not an article; <paramref name="authors"/> may still carry bios (an author record).</summary>
+    public static ArchiveReadResult Skip(string reason, IReadOnlyList<AuthorProfile>? authors = null) =>
+        new([], authors ?? [], []) { SkipReason = reason };
+}
 
 /// <summary>A file that cannot be read as an archive; the message names the reason.</summary>
 public sealed class ArchiveFormatException : ClippingsException
