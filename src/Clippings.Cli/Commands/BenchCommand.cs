@@ -9,8 +9,8 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load, or all." };
-        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "all");
+        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load, extract, or all." };
+        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "extract", "all");
         var corpus = new Option<string?>("--corpus") { Description = "The shared corpus folder (default: ../shared/corpus from the repository)." };
         var output = new Option<string>("--out") { Description = "Markdown file the results go to (each benchmark replaces its own section).", DefaultValueFactory = _ => "BENCHMARKS.md" };
         var runs = new Option<int>("--runs") { Description = "Runs per throughput figure (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -24,16 +24,39 @@ internal static class BenchCommand
         var clients = new Option<string>("--clients") { Description = "Load: concurrent client counts, comma-separated (1 is the throughput baseline).", DefaultValueFactory = _ => "1,8,32,64" };
         var seconds = new Option<int>("--seconds") { Description = "Load: seconds per client level.", DefaultValueFactory = _ => 10 };
         var maxRequests = new Option<int>("--max-requests") { Description = "Load: at most this many requests per client level.", DefaultValueFactory = _ => 5000 };
+        var pages = new Option<string?>("--pages") { Description = "Extract: folder of page folders (source.html, expected.html, expected-metadata.json); default ../shared/corpus-html/readability." };
+        var details = new Option<string?>("--details") { Description = "Extract: write what was extracted and expected for every page to this file." };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
         var command = new Command("bench", "Measure ingest throughput, search latency, memory and the server under load against same-run baselines; writes BENCHMARKS.md.")
         {
-            which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, clients, seconds, maxRequests, probe,
+            which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, clients, seconds, maxRequests, pages, details, probe,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(probe) is { } probeIndex)
             {
                 return await MemoryBenchmark.ProbeAsync(probeIndex, cancellationToken);
+            }
+
+            if (parse.GetValue(which) == "extract")
+            {
+                var pagesFolder = Path.GetFullPath(parse.GetValue(pages) ?? CliHost.FindRepositoryFolder("..", "shared", "corpus-html", "readability")
+                    ?? throw new ClippingsException("The shared page set was not found beside the repository (../shared/corpus-html/readability). Pass --pages DIR."));
+                if (!Directory.Exists(pagesFolder))
+                {
+                    throw new ClippingsException($"--pages: no such folder: {pagesFolder}");
+                }
+
+                var result = new ExtractionBenchmark(pagesFolder, Console.Error).Measure();
+                var markdown = ExtractionBenchmark.ToMarkdown(result, parse.GetValue(pages) ?? "../shared/corpus-html/readability");
+                BenchmarkReport.WriteSection(Path.GetFullPath(parse.GetValue(output)!), "extract", BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId), markdown);
+                Console.Out.WriteLine(markdown);
+                if (parse.GetValue(details) is { } detailsPath)
+                {
+                    File.WriteAllText(detailsPath, ExtractionBenchmark.ToDetails(result));
+                }
+
+                return 0;
             }
 
             var settings = new BenchSettings(

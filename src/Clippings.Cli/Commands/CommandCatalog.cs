@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return IngestCommand.Create();
+        yield return InspectCommand.Create();
         yield return AskCommand.Create();
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();

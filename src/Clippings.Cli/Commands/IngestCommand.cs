@@ -61,9 +61,16 @@ internal static class IngestCommand
             summary = await ingestor.IngestAsync(paths, options, null, cancellationToken);
         }
 
-        foreach (var failure in summary.Failures)
+        var failuresShown = 0;
+        foreach (var failure in summary.Failures.Take(20))
         {
             Console.Error.WriteLine($"failed: {failure.Path}: {failure.Reason}");
+            failuresShown++;
+        }
+
+        if (summary.Failures.Count > failuresShown)
+        {
+            Console.Error.WriteLine($"failed: …and {summary.Failures.Count - failuresShown} more files (grouped below)");
         }
 
         foreach (var warning in summary.Warnings.Take(20))
@@ -76,6 +83,7 @@ internal static class IngestCommand
             Console.Error.WriteLine($"warning: …and {summary.Warnings.Count - 20} more warnings");
         }
 
+        ReadingSummary.Write(summary.Reading);
         Console.Out.WriteLine(summary.ToLine());
         return summary;
     }

@@ -26,6 +26,9 @@ public sealed record IngestSummary(
     IReadOnlyList<string> Warnings,
     TimeSpan Elapsed)
 {
+    /// <summary>What reading the files lost, grouped by reason, and the share of files read.</summary>
+    public ReadingReport Reading { get; init; } = ReadingReport.From([]);
+
     public string ToLine() =>
         $"{New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed ({Passages} passages embedded in {Elapsed.TotalSeconds:F1} s)";
 }
@@ -59,15 +62,8 @@ public sealed class ArchiveIngestor
         await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
         var stored = await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
 
-        // Read every file first (cheap next to embedding), a few at a time.
-        var results = new ArchiveFileResult[files.Count];
-        var read = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (i, ct) =>
-        {
-            results[i] = await _loader.ReadFileAsync(files[i], ct).ConfigureAwait(false);
-            var done = Interlocked.Increment(ref read);
-            progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed));
-        }).ConfigureAwait(false);
+        // Read every file first (cheap next to embedding).
+        var results = await _loader.ReadAllAsync(files, done => progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed)), cancellationToken).ConfigureAwait(false);
 
         var failures = results.Where(r => r.Failed).Select(r => new IngestFailure(r.Path, r.Error!)).ToList();
         var warnings = new List<string>();
@@ -175,7 +171,10 @@ public sealed class ArchiveIngestor
             }
         }
 
-        var summary = new IngestSummary(created, toWrite.Count - created, unchanged, removed, failures.Count, embedded, failures, warnings, stopwatch.Elapsed);
+        var summary = new IngestSummary(created, toWrite.Count - created, unchanged, removed, failures.Count, embedded, failures, warnings, stopwatch.Elapsed)
+        {
+            Reading = ReadingReport.From(results),
+        };
         _logger.LogInformation(
             "Ingested {Files} files into {Index}: {New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed, {Passages} passages in {ElapsedMs} ms",
             files.Count, _index.Description, summary.New, summary.Updated, summary.Unchanged, summary.Removed, summary.Failed, summary.Passages, stopwatch.ElapsedMilliseconds);

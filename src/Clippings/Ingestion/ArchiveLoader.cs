@@ -80,6 +80,22 @@ public sealed class ArchiveLoader
         return files.Distinct(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Reads every file, a few at a time (cheap next to embedding); results keep the files' order. Ingest and
+    /// <c>inspect</c> both read through here, so what <c>inspect</c> shows is what <c>ingest</c> stores.
+    /// </summary>
+    public async Task<IReadOnlyList<ArchiveFileResult>> ReadAllAsync(IReadOnlyList<string> files, Action<int>? fileRead, CancellationToken cancellationToken)
+    {
+        var results = new ArchiveFileResult[files.Count];
+        var read = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            results[i] = await ReadFileAsync(files[i], ct).ConfigureAwait(false);
+            fileRead?.Invoke(Interlocked.Increment(ref read));
+        }).ConfigureAwait(false);
+        return results;
+    }
+
     public async Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
         try

@@ -13,7 +13,7 @@ internal static class HtmlText
 
     private static readonly HashSet<string> SkippedTags = new(StringComparer.OrdinalIgnoreCase)
     {
-        "SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IFRAME", "SVG", "FORM", "BUTTON", "NAV", "ASIDE", "FOOTER", "FIGURE", "IMG", "VIDEO", "AUDIO",
+        "SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IFRAME", "SVG", "FORM", "BUTTON", "SELECT", "OPTION", "INPUT", "TEXTAREA", "LABEL", "NAV", "ASIDE", "FOOTER", "IMG", "PICTURE", "VIDEO", "AUDIO",
     };
 
     /// <summary>Paragraph texts under <paramref name="root"/>, in document order.</summary>

@@ -1,24 +1,21 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Clippings.Archive;
+using Clippings.Ingestion.Html;
 
 namespace Clippings.Ingestion.Readers;
 
 /// <summary>
-/// A CMS article page. Metadata from Open Graph / article: meta tags, JSON-LD, the byline and &lt;time&gt;; text from
-/// the article body container only, so navigation, share boxes, "Also in…" teasers and footers never become
-/// article text. The "About the author" box becomes the author's bio.
+/// A published article page. Metadata from JSON-LD (@graph, arrays, Article-family types), microdata, and meta tags
+/// (article:, og:, twitter:, dc., parsely-, sailthru.); the body is the page's main content chosen by content
+/// (<see cref="MainContent"/>), read into paragraphs by Clippings' own rules, so navigation, share boxes, comments,
+/// "Also in…" teasers and footers never become article text. "About the author" boxes become author bios.
 /// </summary>
 public sealed partial class HtmlArticleReader : IArchiveReader
 {
-    private static readonly string[] BodySelectors =
-    [
-        "[itemprop=articleBody]", ".entry-content", ".article-body", ".post-content", ".post-body", ".article-content", ".story-body", "article .content",
-    ];
-
     public string Format => "html";
 
     public bool CanRead(string path, string head) =>
@@ -28,60 +25,40 @@ public sealed partial class HtmlArticleReader : IArchiveReader
     public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
         Task.FromResult(Parse(text, path));
 
-    public static ArchiveReadResult Parse(string html, string path)
+    public static ArchiveReadResult Parse(string html, string path) => ParseWithMethod(html, path).Result;
+
+    /// <summary>The result, and how the body was found (markup, readability or page): the extraction bench reports it.</summary>
+    internal static (ArchiveReadResult Result, string Method) ParseWithMethod(string html, string path)
     {
         HtmlText.CheckNesting(html);
         var parser = new HtmlParser(new HtmlParserOptions { IsNotConsumingCharacterReferences = false });
         var document = parser.ParseDocument(html);
         var warnings = new List<string>();
-        var jsonLd = ReadJsonLd(document);
 
-        var title = TextNormalizer.Line(HtmlText.Meta(document, "og:title") ?? jsonLd.Headline
-            ?? document.QuerySelector("article h1, h1")?.TextContent ?? StripSiteName(document.Title));
-        if (string.IsNullOrWhiteSpace(title))
-        {
-            throw new ArchiveFormatException("no title (og:title, JSON-LD headline, <h1> or <title>)");
-        }
-
-        var authors = HtmlText.MetaAll(document, "article:author").Select(TextNormalizer.Line).ToList();
-        if (authors.Count == 0)
-        {
-            authors = jsonLd.Authors.ToList();
-        }
-
-        if (authors.Count == 0)
-        {
-            authors = document.QuerySelectorAll("[itemprop=author], .author, .byline, [rel=author]")
-                .Select(e => ByPrefix().Replace(TextNormalizer.Line(e.TextContent), ""))
-                .Where(a => a.Length is > 1 and < 80).Distinct().ToList();
-        }
-
-        var (published, precision) = ParseDate(HtmlText.Meta(document, "article:published_time") ?? jsonLd.DatePublished
-            ?? document.QuerySelector("article time[datetime], time[datetime]")?.GetAttribute("datetime"));
+        // Everything read from the page's furniture comes first: the main-content finder changes the document.
+        var jsonLd = StructuredData.ReadJsonLd(document.QuerySelectorAll("script[type='application/ld+json' i]").Select(s => s.TextContent), document.Title);
+        var headings = document.QuerySelectorAll("article h1, main h1, h1").Select(h => TextNormalizer.Line(h.TextContent)).Where(h => h.Length > 0).Distinct().ToList();
+        var siteNames = new[] { Meta(document, "og:site_name"), Meta(document, "application-name"), jsonLd?.Publisher, jsonLd?.SiteName, Meta(document, "apple-mobile-web-app-title") };
+        var authors = ReadAuthors(document, jsonLd);
+        var title = ReadTitle(document, path, jsonLd, siteNames.Concat(authors), headings, warnings);
+        var (published, precision) = ReadDate(document, jsonLd);
         if (published is null)
         {
             warnings.Add("no publication date");
         }
-        else if (document.QuerySelector("article time[datetime]")?.TextContent is { } shown && YearOnly().IsMatch(shown.Trim()))
-        {
-            // The page shows only a year ("1908"): the stored date is a placeholder for that year.
-            precision = DatePrecision.Year;
-        }
 
-        var section = HtmlText.Meta(document, "article:section") ?? jsonLd.Section;
+        var section = Meta(document, "article:section") ?? jsonLd?.Section ?? Meta(document, "parsely-section") ?? Meta(document, "section");
         var publishedIn = PublishedIn().Match(document.QuerySelector(".posted-on, .dateline")?.TextContent ?? "");
-        var publication = document.QuerySelector(".publication")?.TextContent ?? (publishedIn.Success ? publishedIn.Groups[1].Value : null);
-        publication ??= HtmlText.MetaAll(document, "article:tag").FirstOrDefault();
-        publication ??= DatelinePublication(document);
+        // The venue a piece first appeared in when the page says so, else the site that publishes it.
+        var publication = document.QuerySelector(".publication")?.TextContent ?? (publishedIn.Success ? publishedIn.Groups[1].Value : null)
+            ?? DatelinePublication(document) ?? siteNames.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
+        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Meta(document, "og:url") ?? jsonLd?.Url;
+        var bios = ReadBios(document, authors);
 
-        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? HtmlText.Meta(document, "og:url") ?? jsonLd.Url;
-
-        var bodyElement = BodySelectors.Select(s => document.QuerySelector(s)).FirstOrDefault(e => e is not null)
-            ?? document.QuerySelector("article") ?? document.QuerySelector("main") ?? document.Body
-            ?? throw new ArchiveFormatException("no article body");
-        var paragraphs = HtmlText.Paragraphs(bodyElement);
-        // A heading that repeats the title is not body text.
-        if (paragraphs.Count > 0 && string.Equals(paragraphs[0], title, StringComparison.OrdinalIgnoreCase))
+        var choice = MainContent.Find(document, url) ?? throw new ArchiveFormatException("no article body (no main content, <article>, <main> or <body>)");
+        var paragraphs = HtmlText.Paragraphs(choice.Element);
+        // A heading that repeats the title, or a byline line that repeats the authors, is not body text.
+        while (paragraphs.Count > 0 && (PageTitle.Same(paragraphs[0], title) || authors.Count > 0 && Bylines.Names(paragraphs[0]).SequenceEqual(authors, StringComparer.OrdinalIgnoreCase) && paragraphs[0].Length < 120))
         {
             paragraphs.RemoveAt(0);
         }
@@ -89,7 +66,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         var text = TextNormalizer.Join(paragraphs);
         if (text.Length == 0)
         {
-            throw new ArchiveFormatException("the article body is empty");
+            throw new ArchiveFormatException("the article body is empty (no paragraph text in the page's main content)");
         }
 
         var article = new Article
@@ -106,18 +83,157 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             SourcePath = path,
         };
 
-        return new ArchiveReadResult([article], ReadBios(document, authors), warnings);
+        return (new ArchiveReadResult([article], bios, warnings), choice.Method);
+    }
+
+    private static string ReadTitle(IDocument document, string path, JsonLdArticle? jsonLd, IEnumerable<string?> siteNames, IReadOnlyList<string> headings, List<string> warnings)
+    {
+        var declared = new[]
+        {
+            // Readability's order, which most extractors share: structured data, Dublin Core, Open Graph, then the rest.
+            jsonLd?.Headline, Meta(document, "dc.title"), Meta(document, "dcterm.title"), Meta(document, "og:title"), Meta(document, "title"),
+            Meta(document, "twitter:title"), Meta(document, "parsely-title"), Meta(document, "sailthru.title"), ItemProp(document, "headline"), document.Title,
+        }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
+        if (declared is not null)
+        {
+            var title = PageTitle.Clean(declared, siteNames, headings);
+            if (title.Length > 0)
+            {
+                return title;
+            }
+        }
+
+        var heading = headings.FirstOrDefault() ?? document.QuerySelectorAll("h2, h3").Select(h => TextNormalizer.Line(h.TextContent)).FirstOrDefault(h => h.Length > 0);
+        if (heading is not null)
+        {
+            warnings.Add("no title in the page's metadata or <title>; the first heading is used");
+            return heading;
+        }
+
+        warnings.Add("no title anywhere on the page (metadata, <title> or a heading); the file name is used");
+        return TextNormalizer.Line(Path.GetFileNameWithoutExtension(path));
+    }
+
+    private static List<string> ReadAuthors(IDocument document, JsonLdArticle? jsonLd)
+    {
+        var profileUrls = new List<string>();
+        // Structured data first: it names people, not a printed line.
+        var fromJsonLd = new List<string>();
+        foreach (var person in jsonLd?.Authors ?? [])
+        {
+            if (person.Name is { } name && !Bylines.LooksLikeUrl(name))
+            {
+                fromJsonLd.AddRange(Bylines.Names(name));
+            }
+            else if ((person.Url ?? person.Name) is { } link)
+            {
+                profileUrls.Add(link);
+            }
+        }
+
+        if (fromJsonLd.Count > 0)
+        {
+            return fromJsonLd.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        var metaNames = new List<string>();
+        foreach (var property in new[] { "dc.creator", "dcterm.creator", "article:author", "author", "parsely-author", "sailthru.author", "byl", "citation_author", "og:article:author" })
+        {
+            foreach (var value in MetaAll(document, property))
+            {
+                if (Bylines.LooksLikeUrl(value))
+                {
+                    profileUrls.Add(value);
+                }
+                else
+                {
+                    metaNames.AddRange(Bylines.Names(value));
+                }
+            }
+
+            if (metaNames.Count > 0)
+            {
+                return metaNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            }
+        }
+
+        // Microdata and printed bylines.
+        // The first byline of the piece itself: teasers, related links and comments carry other people's bylines.
+        foreach (var selector in new[] { "[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]", ".byline__name, .byline-name, .author-name, .author__name, .c-byline__author-name", ".byline, .byline-author, .post-author, .entry-author, .article-author, .author, address.author, [class*=byline]" })
+        {
+            var candidates = document.QuerySelectorAll(selector).Where(e => !MainContent.InsideFurniture(e)).ToList();
+            var byline = candidates.FirstOrDefault(e => e.Closest("article, main, [role=main]") is not null) ?? candidates.FirstOrDefault();
+            if (byline is null)
+            {
+                continue;
+            }
+
+            // Several authors are marked up one element each, side by side in the same byline.
+            var siblings = candidates.Where(e => e == byline || e.ParentElement is not null && e.ParentElement == byline.ParentElement).ToList();
+            var names = siblings
+                .Select(e => e.GetAttribute("content") ?? e.TextContent)
+                .Where(t => !string.IsNullOrWhiteSpace(t) && t.Length < 300)
+                .SelectMany(Bylines.Names)
+                .Distinct(StringComparer.OrdinalIgnoreCase)
+                .Take(8)
+                .ToList();
+            if (names.Count > 0)
+            {
+                return names;
+            }
+        }
+
+        // Only a profile link: its slug is the last resort.
+        return profileUrls.Select(Bylines.NameFromProfileUrl).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static (DateOnly? Date, DatePrecision Precision) ReadDate(IDocument document, JsonLdArticle? jsonLd)
+    {
+        var candidates = new[]
+        {
+            Meta(document, "article:published_time"), jsonLd?.DatePublished, ItemProp(document, "datePublished"), Meta(document, "og:published_time"),
+            Meta(document, "parsely-pub-date"), Meta(document, "sailthru.date"), Meta(document, "dc.date.issued"), Meta(document, "dcterms.issued"),
+            Meta(document, "dc.date"), Meta(document, "dcterms.date"), Meta(document, "dcterms.created"), Meta(document, "dc.date.created"),
+            Meta(document, "publish-date"), Meta(document, "publish_date"), Meta(document, "publication_date"), Meta(document, "pubdate"),
+            Meta(document, "date"), Meta(document, "citation_publication_date"), Meta(document, "article.published"),
+            document.QuerySelector("article time[datetime], time[pubdate], time.published, time.entry-date")?.GetAttribute("datetime"),
+        };
+        foreach (var candidate in candidates)
+        {
+            var (date, precision) = ParseDate(candidate);
+            if (date is not null)
+            {
+                if (document.QuerySelector("article time[datetime]")?.TextContent is { } shown && YearOnly().IsMatch(shown.Trim()))
+                {
+                    // The page shows only a year ("1908"): the stored date is a placeholder for that year.
+                    precision = DatePrecision.Year;
+                }
+
+                return (date, precision);
+            }
+        }
+
+        var time = document.QuerySelector("article time[datetime], time[datetime]")?.GetAttribute("datetime");
+        return ParseDate(time);
     }
 
     internal static string IdFromPath(string path, string? url)
     {
         var stem = Path.GetFileNameWithoutExtension(path);
-        if (!string.IsNullOrWhiteSpace(stem) && !stem.Equals("index", StringComparison.OrdinalIgnoreCase))
+        if (!string.IsNullOrWhiteSpace(stem) && !stem.Equals("index", StringComparison.OrdinalIgnoreCase) && !stem.Equals("source", StringComparison.OrdinalIgnoreCase))
         {
             return stem;
         }
 
-        return url is null ? stem : Slug(url.TrimEnd('/').Split('/')[^1]);
+        var fromUrl = url is null ? "" : Slug(url.TrimEnd('/').Split('/')[^1]);
+        if (fromUrl.Length > 0)
+        {
+            return fromUrl;
+        }
+
+        // "…/some-piece/index.html": the folder names the piece.
+        var folder = Path.GetFileName(Path.GetDirectoryName(path));
+        return string.IsNullOrWhiteSpace(folder) ? stem : Slug(folder);
     }
 
     internal static string Slug(string value) => SlugChars().Replace(value.ToLowerInvariant(), "-").Trim('-');
@@ -145,22 +261,34 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             return (new DateOnly(int.Parse(value, CultureInfo.InvariantCulture), 1, 1), DatePrecision.Year);
         }
 
-        return DateOnly.TryParse(value, CultureInfo.InvariantCulture, out var date) ? (date, DatePrecision.Day) : (null, DatePrecision.Day);
+        if (DateOnly.TryParse(value, CultureInfo.InvariantCulture, out var date))
+        {
+            return (date, DatePrecision.Day);
+        }
+
+        // "2019-01-03T07:00:02.000+0000", "20190103", "2019-01-03 07:00:02 +0000": the day at the front is enough.
+        var leading = LeadingIsoDay().Match(value);
+        return leading.Success && DateOnly.TryParseExact(leading.Groups[1].Value + leading.Groups[2].Value + leading.Groups[3].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? (day, DatePrecision.Day)
+            : (null, DatePrecision.Day);
     }
 
     private static List<AuthorProfile> ReadBios(IDocument document, IReadOnlyList<string> authors)
     {
         var bios = new List<AuthorProfile>();
-        foreach (var box in document.QuerySelectorAll("*").Where(Boilerplate.IsAuthorBio).Take(4))
+        var boxes = document.QuerySelectorAll("*").Where(Boilerplate.IsAuthorBio).ToList();
+        // Nested boxes (an .author-box around an .author-bio) are one bio, read from the outermost.
+        foreach (var box in boxes.Where(b => !boxes.Any(other => other != b && other.Contains(b))).Take(4))
         {
-            var name = TextNormalizer.Line(box.QuerySelector(".bio-name, h4, strong, .author-name")?.TextContent);
-            if (name.Length == 0 || name.Length > 80)
+            var nameElement = box.QuerySelector(".bio-name, .author-name, .author__name, [itemprop=name], h4, h3 a, strong, b");
+            var name = Bylines.Names(nameElement?.TextContent).FirstOrDefault() ?? "";
+            if (name.Length == 0 || (authors.Count > 0 && !authors.Contains(name, StringComparer.OrdinalIgnoreCase) && name.Split(' ').Length == 1))
             {
-                name = authors.FirstOrDefault() ?? "";
+                name = authors.FirstOrDefault() ?? name;
             }
 
             var clone = (IElement)box.Clone();
-            foreach (var heading in clone.QuerySelectorAll("h1, h2, h3, .bio-name, h4, .author-name").ToList())
+            foreach (var heading in clone.QuerySelectorAll("h1, h2, h3, .bio-name, h4, .author-name, .author__name").ToList())
             {
                 heading.Remove();
             }
@@ -174,7 +302,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             }
 
             bio = bio.TrimStart(' ', '-', ':', '|');
-            if (name.Length > 0 && bio.Length > 20)
+            if (name.Length > 0 && bio.Length > 20 && !bios.Any(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
             {
                 bios.Add(new AuthorProfile(name, bio));
             }
@@ -190,77 +318,47 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         return parts is { Length: 3 } ? parts[1] : null;
     }
 
-    private static string StripSiteName(string? title)
-    {
-        if (title is null)
-        {
-            return "";
-        }
+    /// <summary>A meta tag's content by property or name, case-insensitively ("DC.date" and "dc.date" both occur).</summary>
+    private static string? Meta(IDocument document, string property) => MetaAll(document, property).FirstOrDefault();
 
-        var bar = title.LastIndexOf(" | ", StringComparison.Ordinal);
-        return bar > 0 ? title[..bar] : title;
+    /// <remarks>
+    /// Keys compare with ':' and '.' alike and "dcterms" as "dcterm" ("dc:title", "DC.title"), and a property attribute may
+    /// list several keys separated by spaces ("dc:title og:title"), as RDFa allows.
+    /// </remarks>
+    private static IEnumerable<string> MetaAll(IDocument document, string property)
+    {
+        var wanted = MetaKey(property);
+        var metas = document.QuerySelectorAll("meta[content]");
+        bool Has(IElement m, string attribute) => (m.GetAttribute(attribute) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(p => MetaKey(p) == wanted);
+        // RDFa property values first, then name: where both disagree, the property is the publisher's structured claim.
+        var byProperty = metas.Where(m => Has(m, "property")).ToList();
+        return (byProperty.Count > 0 ? byProperty : metas.Where(m => Has(m, "name") || Has(m, "itemprop") && m.Closest("[itemscope]") is null))
+            .Select(m => TextNormalizer.Line(m.GetAttribute("content")))
+            .Where(c => c.Length > 0);
     }
 
-    private sealed record JsonLdArticle(string? Headline, IReadOnlyList<string> Authors, string? DatePublished, string? Section, string? Url);
+    private static string MetaKey(string key) => key.Trim().ToLowerInvariant().Replace(':', '.').Replace("dcterms.", "dcterm.", StringComparison.Ordinal);
 
-    private static JsonLdArticle ReadJsonLd(IDocument document)
+    private static string? ItemProp(IDocument document, string name)
     {
-        foreach (var script in document.QuerySelectorAll("script[type='application/ld+json']"))
+        var element = document.QuerySelector($"[itemprop={name}]");
+        if (element is null)
         {
-            try
-            {
-                using var json = JsonDocument.Parse(script.TextContent);
-                var root = json.RootElement;
-                if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
-                {
-                    root = root[0];
-                }
-
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    continue;
-                }
-
-                var authors = new List<string>();
-                if (root.TryGetProperty("author", out var author))
-                {
-                    foreach (var entry in author.ValueKind == JsonValueKind.Array ? author.EnumerateArray().ToArray() : [author])
-                    {
-                        var name = entry.ValueKind == JsonValueKind.String ? entry.GetString() : entry.TryGetProperty("name", out var n) ? n.GetString() : null;
-                        if (!string.IsNullOrWhiteSpace(name))
-                        {
-                            authors.Add(TextNormalizer.Line(name));
-                        }
-                    }
-                }
-
-                return new JsonLdArticle(
-                    Get(root, "headline"),
-                    authors,
-                    Get(root, "datePublished"),
-                    Get(root, "articleSection"),
-                    Get(root, "mainEntityOfPage") ?? Get(root, "url"));
-            }
-            catch (JsonException)
-            {
-                // Broken JSON-LD is common on real sites; the meta tags still carry the metadata.
-            }
+            return null;
         }
 
-        return new JsonLdArticle(null, [], null, null, null);
+        var value = element.GetAttribute("content") ?? element.GetAttribute("datetime") ?? element.TextContent;
+        return string.IsNullOrWhiteSpace(value) ? null : TextNormalizer.Line(value);
     }
-
-    private static string? Get(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    [GeneratedRegex(@"^\s*by\s+", RegexOptions.IgnoreCase)]
-    private static partial Regex ByPrefix();
 
     [GeneratedRegex(@"published in ([^,]+),", RegexOptions.IgnoreCase)]
     private static partial Regex PublishedIn();
 
     [GeneratedRegex(@"^\d{4}$")]
     private static partial Regex YearOnly();
+
+    [GeneratedRegex(@"^(\d{4})-?(\d{2})-?(\d{2})")]
+    private static partial Regex LeadingIsoDay();
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex SlugChars();
