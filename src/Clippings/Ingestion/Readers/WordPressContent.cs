@@ -36,6 +36,8 @@ internal static partial class WordPressContent
             cleaned = AutoParagraphs(cleaned);
         }
 
+        // A literal "<![CDATA[ … ]]>" in a post (split CDATA in the export) is text; HTML would swallow it as a bogus comment.
+        cleaned = cleaned.Replace("<![CDATA[", "&lt;![CDATA[", StringComparison.Ordinal).Replace("]]>", "]]&gt;", StringComparison.Ordinal);
         HtmlText.CheckNesting(cleaned);
         var body = parser.ParseDocument("<html><body>" + cleaned + "</body></html>").Body!;
         return HtmlText.Paragraphs(body);
