@@ -260,6 +260,9 @@ public sealed class CmsExportReaderTests : IDisposable
         var draft = await Read("posts/draft_Harbour-Notes-abc125.html", Medium("Harbour Notes", ["The boats came in.", "Then the gulls."], footer: true));
         var unsigned = await Read("posts/2018-08-13_Unsigned-abc126.html", Medium("Unsigned", ["One.", "Two."], footer: false));
         var response = await Read("posts/2018-08-14_Nice-piece-abc127.html", Medium("Nice piece", ["Nice piece, thanks."], footer: true));
+        // Real exports carry a long style sheet first: the export's file name still tells the reader.
+        var styled = await Read("posts/2018-08-15_Styled-0123456789ab.html", Medium("Styled", ["One.", "Two."], footer: true)
+            .Replace("</title>", "</title><style>" + new string(' ', 6000) + "</style>", StringComparison.Ordinal));
         var profile = await Read("profile/profile.html", """<html><body><section class="h-card"><h3 class="p-name">Ann</h3><ul><li><b>Medium user ID:</b> abc</li></ul></section></body></html>""");
 
         var article = Assert.Single(post.Articles);
@@ -273,6 +276,7 @@ public sealed class CmsExportReaderTests : IDisposable
         Assert.Contains("draft", unsigned.Skipped, StringComparison.Ordinal);
         Assert.Contains("response", response.Skipped, StringComparison.Ordinal);
         Assert.Contains("profile", profile.Skipped, StringComparison.Ordinal);
+        Assert.Equal(("medium", "One.\n\nTwo."), (styled.Format, Assert.Single(styled.Articles).Text));
     }
 
     private static string Medium(string title, string[] paragraphs, bool footer, bool date = true) => $"""

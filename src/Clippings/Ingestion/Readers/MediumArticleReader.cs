@@ -8,15 +8,20 @@ namespace Clippings.Ingestion.Readers;
 /// date .dt-published, URL the .p-canonical link. Drafts (draft_* files, or no author and no date), responses
 /// (a comment exported as a post: one paragraph, no image) and the account's profile page are skipped with a reason.
 /// </summary>
-public sealed class MediumArticleReader : IArchiveReader
+public sealed partial class MediumArticleReader : IArchiveReader
 {
     public string Format => "medium";
 
-    /// <summary>Medium's export markup: an h-entry with Medium's "graf" paragraphs or data-field sections, or the profile h-card.</summary>
+    /// <summary>
+    /// Medium's export markup: an h-entry with Medium's "graf" paragraphs or data-field sections, or the profile h-card;
+    /// or Medium's export file name (2018-08-11_Title-0123456789ab.html, draft_Title-….html), since real exports put a
+    /// long style sheet before the markup, past the head the loader shows us.
+    /// </summary>
     public bool CanRead(string path, string head) =>
         (path.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".htm", StringComparison.OrdinalIgnoreCase))
         && ((head.Contains("h-entry", StringComparison.Ordinal) && (head.Contains("graf--", StringComparison.Ordinal) || head.Contains("data-field=\"body\"", StringComparison.Ordinal)))
-            || (head.Contains("h-card", StringComparison.Ordinal) && head.Contains("Medium user ID", StringComparison.Ordinal)));
+            || (head.Contains("h-card", StringComparison.Ordinal) && head.Contains("Medium user ID", StringComparison.Ordinal))
+            || ExportFileName().IsMatch(Path.GetFileName(path)));
 
     public Task<ArchiveReadResult> ReadAsync(string path, string text, CancellationToken cancellationToken) =>
         Task.FromResult(Read(path, text));
@@ -28,7 +33,9 @@ public sealed class MediumArticleReader : IArchiveReader
         var entry = document.QuerySelector(".h-entry");
         if (entry is null)
         {
-            return ArchiveReadResult.Skip("the Medium account's profile page, not an article");
+            return document.QuerySelector(".h-card") is not null
+                ? ArchiveReadResult.Skip("the Medium account's profile page, not an article")
+                : throw new ArchiveFormatException("named like a Medium export post but has no h-entry article");
         }
 
         var author = TextNormalizer.Line(entry.QuerySelector(".p-author")?.TextContent);
@@ -80,4 +87,7 @@ public sealed class MediumArticleReader : IArchiveReader
         };
         return new ArchiveReadResult([article], [], warnings);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d{4}-\d{2}-\d{2}_|draft_).+-[0-9a-f]{8,16}\.html?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ExportFileName();
 }

@@ -56,6 +56,7 @@ internal static partial class WordPressContent
             return TextNormalizer.Line(html);
         }
 
+        HtmlText.CheckNesting(html);
         var body = parser.ParseDocument("<html><body>" + html + "</body></html>").Body!;
         return TextNormalizer.Line(body.TextContent);
     }
