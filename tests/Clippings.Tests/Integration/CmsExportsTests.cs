@@ -64,6 +64,8 @@ public class CmsExportsTests(ITestOutputHelper output)
         var entries = File.ReadLines(Path.Combine(root, "manifest.jsonl")).Where(l => l.Length > 0).Select(Parse).OrderBy(e => e.File, StringComparer.Ordinal).ToList();
         var loader = new ArchiveLoader();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var collisions = new List<string>();
         var problems = new List<string>();
         var pending = new List<string>();
         var report = new StringBuilder();
@@ -74,6 +76,12 @@ public class CmsExportsTests(ITestOutputHelper output)
             var result = await loader.ReadFileAsync(Path.Combine(root, entry.File), CancellationToken.None);
             var text = await File.ReadAllTextAsync(Path.Combine(root, entry.File));
             var fresh = result.Articles.Where(a => seen.Add(a.Id) || !entry.IsDuplicate).ToList();
+            collisions.AddRange(result.Articles.Where(a => !entry.IsDuplicate && owners.TryGetValue(a.Id, out var owner) && owner != entry.File).Select(a => $"{a.Id} ({owners[a.Id]}, {entry.File})"));
+            foreach (var article in result.Articles)
+            {
+                owners.TryAdd(article.Id, entry.File);
+            }
+
             var list = OwnedElsewhere.Contains(entry.Group) ? pending : problems;
             report.AppendLine($"{entry.File}: {fresh.Count}/{entry.Expected} ({result.Format ?? "-"}){(result.Error is null ? "" : " error: " + result.Error)}{(result.Skipped is null ? "" : " skipped: " + result.Skipped)}{(result.Warnings.Count == 0 ? "" : " warnings: " + string.Join("; ", result.Warnings))}");
             var (groupRead, groupExpected) = perGroup.GetValueOrDefault(entry.Group);
@@ -142,6 +150,8 @@ public class CmsExportsTests(ITestOutputHelper output)
         }
 
         report.AppendLine($"total: {perGroup.Values.Sum(v => v.Read)}/{perGroup.Values.Sum(v => v.Expected)}");
+        // Fixture files from one test suite reuse slugs (hello-world); in one archive the later file's post would replace it.
+        report.AppendLine($"ids given by more than one file (not manifest duplicates): {collisions.Count}{(collisions.Count == 0 ? "" : ": " + string.Join(", ", collisions))}");
         if (pending.Count > 0)
         {
             report.AppendLine().AppendLine("owned elsewhere (not failing): ").AppendJoin(Environment.NewLine, pending);

@@ -115,18 +115,21 @@ public sealed class JsonArticleReader : IArchiveReader
             warnings.Insert(0, "skipped " + string.Join("; ", cms.Skipped));
         }
 
-        // Two items with one id (a Chorus uid exported twice, a post listed twice) are one article: the first is kept.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Two items with one id (a Chorus uid exported twice, a record repeated) are one article: the last one is kept,
+        // as the ingestor always did for repeated ids.
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
         var unique = new List<Article>(articles.Count);
         foreach (var article in articles)
         {
-            if (seen.Add(article.Id))
+            if (byId.TryGetValue(article.Id, out var at))
             {
-                unique.Add(article with { SourcePath = path });
+                unique[at] = article with { SourcePath = path };
+                warnings.Add($"{article.Id} appears twice; the last one is kept");
             }
             else
             {
-                warnings.Add($"{article.Id} appears twice; the first one is kept");
+                byId[article.Id] = unique.Count;
+                unique.Add(article with { SourcePath = path });
             }
         }
 
