@@ -38,7 +38,7 @@ public sealed class ArchiveLoader
 
     private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
-        ".html", ".htm", ".xml", ".wxr", ".json", ".jsonl", ".ndjson", ".md", ".markdown", ".txt",
+        ".html", ".htm", ".xml", ".wxr", ".json", ".jsonl", ".ndjson", ".md", ".markdown", ".txt", ".csv",
     };
 
     private readonly IReadOnlyList<IArchiveReader> _readers;
@@ -47,7 +47,7 @@ public sealed class ArchiveLoader
     public ArchiveLoader(ILogger<ArchiveLoader>? logger = null, long maxFileBytes = DefaultMaxFileBytes)
     {
         // Most specific first: a WXR file is XML that mentions HTML; plain text takes anything left.
-        _readers = [new WxrArticleReader(), new JsonArticleReader(), new HtmlArticleReader(), new MarkdownArticleReader(), new PlainTextArticleReader()];
+        _readers = [new WxrArticleReader(), new JsonArticleReader(), new SubstackArticleReader(), new MediumArticleReader(), new HtmlArticleReader(), new MarkdownArticleReader(), new PlainTextArticleReader()];
         _logger = logger ?? (ILogger)NullLogger.Instance;
         MaxFileBytes = maxFileBytes;
     }
@@ -128,14 +128,20 @@ public sealed class ArchiveLoader
                 return Failure(path, null, $"not valid UTF-8 text (bad byte at offset {ex.Index}); convert the file to UTF-8");
             }
 
+            if (SubstackArticleReader.IsExportFragment(path))
+            {
+                // Read with the posts.csv above it (title and date live there); on its own it would be an untitled page.
+                return new ArchiveFileResult(path, "substack", [], [], [], null) { Skipped = "a Substack post body, read with the export's posts.csv" };
+            }
+
             var head = text.Length > 4096 ? text[..4096] : text;
             var reader = _readers.First(r => r.CanRead(path, head));
             if (reader is PlainTextArticleReader && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
             {
-                return Failure(path, null, "not a recognised archive format (HTML, WordPress WXR, JSON/JSONL, Markdown or .txt)");
+                return Failure(path, null, "not a recognised archive format (HTML, WordPress WXR, JSON/JSONL, Markdown, Substack posts.csv or .txt)");
             }
 
-            if (text.Length > MaxPageChars && reader is HtmlArticleReader or MarkdownArticleReader or PlainTextArticleReader)
+            if (text.Length > MaxPageChars && reader is HtmlArticleReader or MediumArticleReader or MarkdownArticleReader or PlainTextArticleReader)
             {
                 return Failure(path, reader.Format, $"a one-article {reader.Format} file of {text.Length / (1024 * 1024)} M characters is over the {MaxPageChars / (1024 * 1024)} M-character page limit (an article is at most {MaxArticleChars:N0} characters); split it or check the export");
             }

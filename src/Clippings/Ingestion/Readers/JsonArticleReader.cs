@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AngleSharp.Html.Parser;
 using Clippings.Archive;
 
 namespace Clippings.Ingestion.Readers;
@@ -7,7 +8,8 @@ namespace Clippings.Ingestion.Readers;
 /// <summary>
 /// JSON or JSON Lines articles in the archive schema (id, title, authors, publication, published, date_precision,
 /// section, url, body), and author records (name, bio) as in authors.jsonl. A bad line is reported with its
-/// number and the rest of the file still reads.
+/// number and the rest of the file still reads. A pretty-printed file holding one JSON document is read whole, and
+/// CMS exports are recognised by shape (WordPress REST posts, Ghost exports, Chorus entries: see <see cref="CmsJson"/>).
 /// </summary>
 public sealed class JsonArticleReader : IArchiveReader
 {
@@ -28,8 +30,29 @@ public sealed class JsonArticleReader : IArchiveReader
         var authors = new List<AuthorProfile>();
         var warnings = new List<string>();
         var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        var cms = new CmsJson.Output(articles, authors, warnings);
+        var parser = new HtmlParser();
+        void Dispatch(JsonElement element, string where)
+        {
+            if (CmsJson.IsCms(element))
+            {
+                CmsJson.Read(element, where, cms, parser);
+            }
+            else
+            {
+                Add(element, where, articles, authors, warnings);
+            }
+        }
 
-        if (trimmed.StartsWith('['))
+        if (trimmed.StartsWith('{') && !FirstLineIsObject(trimmed) && TryParseWhole(trimmed) is { } single)
+        {
+            // One pretty-printed document (a REST post, a Ghost export, a Chorus entry), not JSON Lines.
+            using (single)
+            {
+                Dispatch(single.RootElement, "document");
+            }
+        }
+        else if (trimmed.StartsWith('['))
         {
             try
             {
@@ -38,7 +61,7 @@ public sealed class JsonArticleReader : IArchiveReader
                 foreach (var element in document.RootElement.EnumerateArray())
                 {
                     index++;
-                    Add(element, $"item {index}", articles, authors, warnings);
+                    Dispatch(element, $"item {index}");
                 }
             }
             catch (JsonException ex)
@@ -62,7 +85,7 @@ public sealed class JsonArticleReader : IArchiveReader
                 try
                 {
                     using var document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 64 });
-                    Add(document.RootElement, $"line {lineNumber}", articles, authors, warnings);
+                    Dispatch(document.RootElement, $"line {lineNumber}");
                 }
                 catch (JsonException ex)
                 {
@@ -82,7 +105,64 @@ public sealed class JsonArticleReader : IArchiveReader
             warnings.Add($"{article.Id}: no publication date");
         }
 
-        return new ArchiveReadResult(articles.Select(a => a with { SourcePath = path }).ToList(), authors, warnings);
+        if (articles.Count == 0 && cms.Skipped.Count > 0)
+        {
+            return ArchiveReadResult.Skip(string.Join("; ", cms.Skipped), authors) with { Warnings = warnings };
+        }
+
+        if (cms.Skipped.Count > 0)
+        {
+            warnings.Insert(0, "skipped " + string.Join("; ", cms.Skipped));
+        }
+
+        // Two items with one id (a Chorus uid exported twice, a record repeated) are one article: the last one is kept,
+        // as the ingestor always did for repeated ids.
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unique = new List<Article>(articles.Count);
+        foreach (var article in articles)
+        {
+            if (byId.TryGetValue(article.Id, out var at))
+            {
+                unique[at] = article with { SourcePath = path };
+                warnings.Add($"{article.Id} appears twice; the last one is kept");
+            }
+            else
+            {
+                byId[article.Id] = unique.Count;
+                unique.Add(article with { SourcePath = path });
+            }
+        }
+
+        return new ArchiveReadResult(unique, authors, warnings);
+    }
+
+    /// <summary>True when the first non-empty line is a complete JSON value (JSON Lines), false for a pretty-printed document.</summary>
+    private static bool FirstLineIsObject(string text)
+    {
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        var first = end < 0 ? text : text[..end];
+        try
+        {
+            using var _ = JsonDocument.Parse(first, new JsonDocumentOptions { MaxDepth = 64 });
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonDocument? TryParseWhole(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64, AllowTrailingCommas = false });
+        }
+        catch (JsonException)
+        {
+            // Not one document either: read it as JSON Lines, which reports each bad line.
+            return null;
+        }
     }
 
     private static void Add(JsonElement element, string where, List<Article> articles, List<AuthorProfile> authors, List<string> warnings)
