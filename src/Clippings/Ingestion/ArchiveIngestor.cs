@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Clippings.Ingestion;
 
-public sealed record IngestOptions(bool Prune = false);
+/// <summary><paramref name="BaseUrl"/>: the published site's address, for article URLs of static-site posts.</summary>
+public sealed record IngestOptions(bool Prune = false, string? BaseUrl = null);
 
 /// <summary>Progress of an ingest: articles written of those that need writing, and passages embedded.</summary>
 public sealed record IngestProgress(int ArticlesDone, int ArticlesToWrite, int PassagesEmbedded, int FilesRead, int FilesTotal, TimeSpan Elapsed);
@@ -61,10 +62,11 @@ public sealed class ArchiveIngestor
 
         // Read every file first (cheap next to embedding), a few at a time.
         var results = new ArchiveFileResult[files.Count];
+        var readOptions = new ArchiveReadOptions(options.BaseUrl);
         var read = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            results[i] = await _loader.ReadFileAsync(files[i], ct).ConfigureAwait(false);
+            results[i] = await _loader.ReadFileAsync(files[i], readOptions, ct).ConfigureAwait(false);
             var done = Interlocked.Increment(ref read);
             progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed));
         }).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text;
 using Clippings.Archive;
 using Clippings.Ingestion.Readers;
+using Clippings.Ingestion.StaticSites;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,11 +44,13 @@ public sealed class ArchiveLoader
 
     private readonly IReadOnlyList<IArchiveReader> _readers;
     private readonly ILogger _logger;
+    private readonly StaticSiteCatalog _sites = new();
 
     public ArchiveLoader(ILogger<ArchiveLoader>? logger = null, long maxFileBytes = DefaultMaxFileBytes)
     {
-        // Most specific first: a WXR file is XML that mentions HTML; plain text takes anything left.
-        _readers = [new WxrArticleReader(), new JsonArticleReader(), new HtmlArticleReader(), new MarkdownArticleReader(), new PlainTextArticleReader()];
+        // Most specific first: a file opening with front matter (or a .md file) is a static-site document whatever HTML
+        // or JSON it holds; a WXR file is XML that mentions HTML; plain text takes anything left.
+        _readers = [new MarkdownArticleReader(), new WxrArticleReader(), new JsonArticleReader(), new HtmlArticleReader(), new PlainTextArticleReader()];
         _logger = logger ?? (ILogger)NullLogger.Instance;
         MaxFileBytes = maxFileBytes;
     }
@@ -80,7 +83,10 @@ public sealed class ArchiveLoader
         return files.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    public async Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken) =>
+        ReadFileAsync(path, null, cancellationToken);
+
+    public async Task<ArchiveFileResult> ReadFileAsync(string path, ArchiveReadOptions? options, CancellationToken cancellationToken)
     {
         try
         {
@@ -113,6 +119,16 @@ public sealed class ArchiveLoader
             }
 
             var head = text.Length > 4096 ? text[..4096] : text;
+            var site = _sites.Find(path, options?.BaseUrl);
+            var hasFrontMatter = FrontMatter.StartsWithFence(head) || IsMarkdown(path) && head.StartsWith('{');
+            if (_sites.NotAnArticle(path, hasFrontMatter, site) is { } notAnArticle)
+            {
+                // A site's author data file still carries bios.
+                var bios = notAnArticle.StartsWith("site data", StringComparison.Ordinal) && Path.GetFileNameWithoutExtension(path).Equals("authors", StringComparison.OrdinalIgnoreCase)
+                    ? site!.Authors.Values.Distinct().ToList() : [];
+                return new ArchiveFileResult(path, null, [], bios, [], null) { Skipped = notAnArticle };
+            }
+
             var reader = _readers.First(r => r.CanRead(path, head));
             if (reader is PlainTextArticleReader && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
             {
@@ -124,7 +140,9 @@ public sealed class ArchiveLoader
                 return Failure(path, reader.Format, $"a one-article {reader.Format} file of {text.Length / (1024 * 1024)} M characters is over the {MaxPageChars / (1024 * 1024)} M-character page limit (an article is at most {MaxArticleChars:N0} characters); split it or check the export");
             }
 
-            var result = await reader.ReadAsync(path, text, cancellationToken).ConfigureAwait(false);
+            var result = reader is ISiteAwareReader siteAware
+                ? await siteAware.ReadAsync(path, text, site, cancellationToken).ConfigureAwait(false)
+                : await reader.ReadAsync(path, text, cancellationToken).ConfigureAwait(false);
             var oversized = result.Articles.Where(a => a.Text.Length > MaxArticleChars).ToList();
             if (oversized.Count > 0 && oversized.Count == result.Articles.Count)
             {
@@ -147,6 +165,9 @@ public sealed class ArchiveLoader
             return Failure(path, null, $"no permission to read the file: {ex.Message}");
         }
     }
+
+    private static bool IsMarkdown(string path) =>
+        Path.GetExtension(path).ToUpperInvariant() is ".MD" or ".MARKDOWN";
 
     private ArchiveFileResult Failure(string path, string? format, string reason)
     {
