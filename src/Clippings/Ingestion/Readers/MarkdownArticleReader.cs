@@ -32,7 +32,7 @@ public sealed partial class MarkdownArticleReader : IArchiveReader, ISiteAwareRe
 
     private static readonly HashSet<string> SkippedHtml = new(StringComparer.OrdinalIgnoreCase)
     {
-        "SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IMG", "PICTURE", "SOURCE", "VIDEO", "AUDIO", "SVG", "IFRAME", "OBJECT", "EMBED", "CANVAS",
+        "SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IMG", "PICTURE", "SOURCE", "VIDEO", "AUDIO", "IFRAME", "OBJECT", "EMBED", "CANVAS",
         "MAP", "BUTTON", "INPUT", "SELECT", "TEXTAREA", "HEAD", "TITLE", "META", "LINK",
     };
 
@@ -313,6 +313,16 @@ public sealed partial class MarkdownArticleReader : IArchiveReader, ISiteAwareRe
                     current.Append(pre ? text.Data : Whitespace().Replace(text.Data, " "));
                     break;
                 case IElement element when SkippedHtml.Contains(element.TagName):
+                    break;
+                case IElement { LocalName: "svg" } svg:
+                    // An inline chart's labels and figures are what it says (survey results); its styles are not.
+                    Flush(paragraphs, current);
+                    foreach (var row in svg.QuerySelectorAll("text").GroupBy(t => t.GetAttribute("y") ?? ""))
+                    {
+                        current.Append(string.Join(' ', row.Select(t => Whitespace().Replace(t.TextContent, " ").Trim())));
+                        Flush(paragraphs, current);
+                    }
+
                     break;
                 case IElement { TagName: "BR" }:
                     current.Append('\n');

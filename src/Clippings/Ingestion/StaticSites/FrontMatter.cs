@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Tomlyn;
 using Tomlyn.Model;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace Clippings.Ingestion.StaticSites;
 
@@ -143,12 +143,10 @@ public static partial class FrontMatter
                 case ".TOML":
                     return ParseToml(text, []);
                 default:
-                    var stream = new YamlStream();
-                    stream.Load(new StringReader(text));
-                    return stream.Documents.Count == 0 ? null : FromYaml(stream.Documents[0].RootNode);
+                    return LoadYaml(text);
             }
         }
-        catch (Exception ex) when (ex is JsonException or YamlException or TomlException)
+        catch (Exception ex) when (ex is JsonException or YamlException or TomlException or InvalidOperationException)
         {
             return null;
         }
@@ -170,41 +168,96 @@ public static partial class FrontMatter
         error = null;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0)
+            switch (LoadYaml(yaml))
             {
-                return true;
+                case null:
+                    return true;
+                case Dictionary<string, object?> map:
+                    fields = map;
+                    return true;
+                default:
+                    error = "not a mapping";
+                    return false;
             }
-
-            if (FromYaml(stream.Documents[0].RootNode) is Dictionary<string, object?> map)
-            {
-                fields = map;
-                return true;
-            }
-
-            error = "not a mapping";
-            return false;
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
             error = ex.Message;
             return false;
         }
     }
 
-    private static object? FromYaml(YamlNode node) => node switch
+    /// <summary>
+    /// The first YAML document, built from parser events rather than YamlStream: duplicate keys keep the last value (as
+    /// Ruby's and Python's loaders do) and aliases share their anchor's value instead of expanding it.
+    /// </summary>
+    private static object? LoadYaml(string yaml)
     {
-        YamlScalarNode scalar => scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL" ? null
-            : scalar.Style == ScalarStyle.Plain && scalar.Value is "true" or "True" or "TRUE" ? true
-            : scalar.Style == ScalarStyle.Plain && scalar.Value is "false" or "False" or "FALSE" ? false
-            : scalar.Value,
-        YamlSequenceNode sequence => sequence.Children.Select(FromYaml).ToList(),
-        // Duplicate keys: the last one wins, as in Ruby's and Python's YAML loaders.
-        YamlMappingNode mapping => mapping.Children.Where(c => c.Key is YamlScalarNode { Value: not null })
-            .Aggregate(new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase), (map, c) => { map[((YamlScalarNode)c.Key).Value!] = FromYaml(c.Value); return map; }),
-        _ => null,
-    };
+        var parser = new Parser(new StringReader(yaml));
+        parser.Consume<StreamStart>();
+        if (parser.Accept<StreamEnd>(out _))
+        {
+            return null;
+        }
+
+        parser.Consume<DocumentStart>();
+        return parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, new Dictionary<string, object?>(StringComparer.Ordinal));
+    }
+
+    private static object? ReadNode(IParser parser, Dictionary<string, object?> anchors)
+    {
+        object? value;
+        string? anchor;
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
+            value = scalar.Style == ScalarStyle.Plain ? scalar.Value switch
+            {
+                "" or "~" or "null" or "Null" or "NULL" => null,
+                "true" or "True" or "TRUE" => true,
+                "false" or "False" or "FALSE" => false,
+                _ => scalar.Value,
+            } : scalar.Value;
+        }
+        else if (parser.TryConsume<SequenceStart>(out var sequence))
+        {
+            anchor = sequence.Anchor.IsEmpty ? null : sequence.Anchor.Value;
+            var list = new List<object?>();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                list.Add(ReadNode(parser, anchors));
+            }
+
+            value = list;
+        }
+        else if (parser.TryConsume<MappingStart>(out var mapping))
+        {
+            anchor = mapping.Anchor.IsEmpty ? null : mapping.Anchor.Value;
+            var map = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var key = AsScalar(ReadNode(parser, anchors)) ?? "";
+                map[key] = ReadNode(parser, anchors);
+            }
+
+            value = map;
+        }
+        else if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            return anchors.GetValueOrDefault(alias.Value.Value);
+        }
+        else
+        {
+            throw new YamlException($"unexpected YAML event {parser.Current}");
+        }
+
+        if (anchor is not null)
+        {
+            anchors[anchor] = value;
+        }
+
+        return value;
+    }
 
     private static object? FromJson(JsonElement element) => element.ValueKind switch
     {

@@ -195,9 +195,15 @@ public sealed class StaticSiteCatalog
         {
             if (FrontMatter.ParseDataFile(config) is IReadOnlyDictionary<string, object?> settings)
             {
-                var url = FrontMatter.AsScalar(Get(settings, "baseURL") ?? Get(settings, "url"));
+                // Hugo's baseURL is absolute; Jekyll splits it into url (the host) and baseurl (a path). Keys are case-insensitive here.
+                var url = FrontMatter.AsScalar(Get(settings, "url"));
                 var basePath = FrontMatter.AsScalar(Get(settings, "baseurl"));
-                baseUrl ??= url is { Length: > 0 } ? url.TrimEnd('/') + (basePath is { Length: > 0 } && !url.EndsWith(basePath.TrimEnd('/'), StringComparison.Ordinal) ? "/" + basePath.Trim('/') : "") : null;
+                if (basePath is not null && Uri.TryCreate(basePath, UriKind.Absolute, out var absoluteBase) && absoluteBase.Scheme is "http" or "https")
+                {
+                    (url, basePath) = (basePath, null);
+                }
+
+                baseUrl ??= url is { Length: > 0 } ? url.TrimEnd('/') + (basePath is { Length: > 0 } && basePath.Trim('/').Length > 0 ? "/" + basePath.Trim('/') : "") : null;
                 title ??= FrontMatter.AsScalar(Get(settings, "title"));
             }
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Markdig.Syntax;
 
 namespace Clippings.Ingestion.StaticSites;
 
@@ -32,13 +33,23 @@ public static partial class TemplateSyntax
         body = LiquidComment().Replace(body, "");
         body = LiquidHighlight().Replace(body, m => $"\n```{m.Groups[1].Value}\n{m.Groups[2].Value.Trim('\n')}\n```\n");
 
-        var builder = new StringBuilder(body.Length);
-        foreach (var (segment, isCode) in Segments(body))
+        string result;
+        if (everywhere)
         {
-            builder.Append(isCode && !everywhere ? segment : StripSegment(segment, includes));
+            // Directives may span code blocks (``{{raw `` + code + ``}}``): strip the body in one piece.
+            result = StripSegment(body, includes);
+        }
+        else
+        {
+            var builder = new StringBuilder(body.Length);
+            foreach (var (segment, isCode) in Segments(body))
+            {
+                builder.Append(isCode ? segment : StripSegment(segment, includes));
+            }
+
+            result = builder.ToString();
         }
 
-        var result = builder.ToString();
         return raws.Count == 0 ? result : RawPlaceholder().Replace(result, m => raws[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
@@ -66,7 +77,7 @@ public static partial class TemplateSyntax
     private static IEnumerable<(string Text, bool IsCode)> Segments(string text)
     {
         var position = 0;
-        foreach (var code in Markdig.Markdown.Parse(text).Descendants<Markdig.Syntax.CodeBlock>())
+        foreach (var code in Markdig.Markdown.Parse(text).Descendants<CodeBlock>())
         {
             if (code.Span.Start < position || code.Span.End >= text.Length)
             {
