@@ -5,21 +5,22 @@ using Spectre.Console;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings ingest PATH... [--index FILE] [--prune]</c></summary>
+/// <summary><c>clippings ingest PATH... [--index FILE] [--prune] [--base-url URL]</c></summary>
 internal static class IngestCommand
 {
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "Archive files or folders (HTML, WordPress WXR, JSON/JSONL, Markdown, text).", Arity = ArgumentArity.OneOrMore };
         var prune = new Option<bool>("--prune") { Description = "Remove articles that are no longer in the given sources." };
+        var baseUrl = new Option<string?>("--base-url") { Description = "The published site's address (e.g. https://go.dev/blog), for URLs of static-site posts; overrides the site's own configuration." };
         var index = CommonOptions.Index();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, verbose };
+        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, baseUrl, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
-            var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune)), cancellationToken);
+            var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
             return summary.Failed > 0 ? 1 : 0;
         });
         return command;

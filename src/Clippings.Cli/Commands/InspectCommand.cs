@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Clippings.Cli.Commands;
 
 /// <summary>
-/// <c>clippings inspect PATH... [--json]</c>: reads files exactly as <c>ingest</c> does and indexes nothing, to see
+/// <c>clippings inspect PATH... [--json] [--base-url URL]</c>: reads files exactly as <c>ingest</c> does and indexes nothing, to see
 /// what each file yields (title, authors, date, section, text) before it goes into the index.
 /// </summary>
 internal static class InspectCommand
@@ -20,16 +20,17 @@ internal static class InspectCommand
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "Archive files or folders, as for ingest.", Arity = ArgumentArity.OneOrMore };
+        var baseUrl = new Option<string?>("--base-url") { Description = "The published site's address, as for ingest." };
         var json = new Option<bool>("--json") { Description = "One JSON object per file: {path, format, error, warnings, articles, bios}." };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("inspect", "Show what ingest would read from files and folders (articles, authors, dates, text, errors), without indexing anything.") { paths, json, verbose };
+        var command = new Command("inspect", "Show what ingest would read from files and folders (articles, authors, dates, text, errors), without indexing anything.") { paths, json, baseUrl, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliHost.BuildConfiguration();
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
             var loader = services.GetRequiredService<ArchiveLoader>();
             var files = ArchiveLoader.EnumerateFiles(parse.GetValue(paths)!);
-            var results = await loader.ReadAllAsync(files, null, cancellationToken);
+            var results = await loader.ReadAllAsync(files, new ArchiveReadOptions(parse.GetValue(baseUrl)), null, cancellationToken);
             if (parse.GetValue(json))
             {
                 foreach (var result in results)

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Clippings.Ingestion;
 
-public sealed record IngestOptions(bool Prune = false);
+/// <summary><paramref name="BaseUrl"/>: the published site's address, for article URLs of static-site posts.</summary>
+public sealed record IngestOptions(bool Prune = false, string? BaseUrl = null);
 
 /// <summary>Progress of an ingest: articles written of those that need writing, and passages embedded.</summary>
 public sealed record IngestProgress(int ArticlesDone, int ArticlesToWrite, int PassagesEmbedded, int FilesRead, int FilesTotal, TimeSpan Elapsed);
@@ -63,7 +64,7 @@ public sealed class ArchiveIngestor
         var stored = await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
 
         // Read every file first (cheap next to embedding).
-        var results = await _loader.ReadAllAsync(files, done => progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed)), cancellationToken).ConfigureAwait(false);
+        var results = await _loader.ReadAllAsync(files, new ArchiveReadOptions(options.BaseUrl), done => progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed)), cancellationToken).ConfigureAwait(false);
 
         var failures = results.Where(r => r.Failed).Select(r => new IngestFailure(r.Path, r.Error!)).ToList();
         var warnings = new List<string>();

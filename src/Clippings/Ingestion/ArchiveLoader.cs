@@ -1,6 +1,7 @@
 using System.Text;
 using Clippings.Archive;
 using Clippings.Ingestion.Readers;
+using Clippings.Ingestion.StaticSites;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,11 +44,14 @@ public sealed class ArchiveLoader
 
     private readonly IReadOnlyList<IArchiveReader> _readers;
     private readonly ILogger _logger;
+    private readonly StaticSiteCatalog _sites = new();
 
     public ArchiveLoader(ILogger<ArchiveLoader>? logger = null, long maxFileBytes = DefaultMaxFileBytes)
     {
-        // Most specific first: a WXR file is XML that mentions HTML; plain text takes anything left.
-        _readers = [new WxrArticleReader(), new JsonArticleReader(), new SubstackArticleReader(), new MediumArticleReader(), new HtmlArticleReader(), new MarkdownArticleReader(), new PlainTextArticleReader()];
+        // Most specific first: a file opening with front matter (or a .md file) is a static-site document whatever HTML
+        // or JSON it holds; a WXR file is XML that mentions HTML; a Medium export page is HTML with its own markup;
+        // plain text takes anything left.
+        _readers = [new MarkdownArticleReader(), new WxrArticleReader(), new JsonArticleReader(), new SubstackArticleReader(), new MediumArticleReader(), new HtmlArticleReader(), new PlainTextArticleReader()];
         _logger = logger ?? (ILogger)NullLogger.Instance;
         MaxFileBytes = maxFileBytes;
     }
@@ -84,19 +88,22 @@ public sealed class ArchiveLoader
     /// Reads every file, a few at a time (cheap next to embedding); results keep the files' order. Ingest and
     /// <c>inspect</c> both read through here, so what <c>inspect</c> shows is what <c>ingest</c> stores.
     /// </summary>
-    public async Task<IReadOnlyList<ArchiveFileResult>> ReadAllAsync(IReadOnlyList<string> files, Action<int>? fileRead, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ArchiveFileResult>> ReadAllAsync(IReadOnlyList<string> files, ArchiveReadOptions? options, Action<int>? fileRead, CancellationToken cancellationToken)
     {
         var results = new ArchiveFileResult[files.Count];
         var read = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            results[i] = await ReadFileAsync(files[i], ct).ConfigureAwait(false);
+            results[i] = await ReadFileAsync(files[i], options, ct).ConfigureAwait(false);
             fileRead?.Invoke(Interlocked.Increment(ref read));
         }).ConfigureAwait(false);
         return results;
     }
 
-    public async Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken)
+    public Task<ArchiveFileResult> ReadFileAsync(string path, CancellationToken cancellationToken) =>
+        ReadFileAsync(path, null, cancellationToken);
+
+    public async Task<ArchiveFileResult> ReadFileAsync(string path, ArchiveReadOptions? options, CancellationToken cancellationToken)
     {
         try
         {
@@ -135,6 +142,16 @@ public sealed class ArchiveLoader
             }
 
             var head = text.Length > 4096 ? text[..4096] : text;
+            var site = _sites.Find(path, options?.BaseUrl);
+            var hasFrontMatter = FrontMatter.StartsWithFence(head) || IsMarkdown(path) && head.StartsWith('{');
+            if (_sites.NotAnArticle(path, hasFrontMatter, site) is { } notAnArticle)
+            {
+                // A site's author data file still carries bios.
+                var bios = notAnArticle.StartsWith("site data", StringComparison.Ordinal) && Path.GetFileNameWithoutExtension(path).Equals("authors", StringComparison.OrdinalIgnoreCase)
+                    ? site!.Authors.Values.Distinct().ToList() : [];
+                return new ArchiveFileResult(path, null, [], bios, [], null) { Skipped = notAnArticle };
+            }
+
             var reader = _readers.First(r => r.CanRead(path, head));
             if (reader is PlainTextArticleReader && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
             {
@@ -146,7 +163,9 @@ public sealed class ArchiveLoader
                 return Failure(path, reader.Format, $"a one-article {reader.Format} file of {text.Length / (1024 * 1024)} M characters is over the {MaxPageChars / (1024 * 1024)} M-character page limit (an article is at most {MaxArticleChars:N0} characters); split it or check the export");
             }
 
-            var result = await reader.ReadAsync(path, text, cancellationToken).ConfigureAwait(false);
+            var result = reader is ISiteAwareReader siteAware
+                ? await siteAware.ReadAsync(path, text, site, cancellationToken).ConfigureAwait(false)
+                : await reader.ReadAsync(path, text, cancellationToken).ConfigureAwait(false);
             var oversized = result.Articles.Where(a => a.Text.Length > MaxArticleChars).ToList();
             if (oversized.Count > 0 && oversized.Count == result.Articles.Count)
             {
@@ -169,6 +188,9 @@ public sealed class ArchiveLoader
             return Failure(path, null, $"no permission to read the file: {ex.Message}");
         }
     }
+
+    private static bool IsMarkdown(string path) =>
+        Path.GetExtension(path).ToUpperInvariant() is ".MD" or ".MARKDOWN";
 
     private ArchiveFileResult Failure(string path, string? format, string reason)
     {

@@ -41,3 +41,15 @@ public sealed class ArchiveFormatException : ClippingsException
     public ArchiveFormatException(string message) : base(message) { }
     public ArchiveFormatException(string message, Exception innerException) : base(message, innerException) { }
 }
+
+/// <summary>
+/// A reader that also wants the file's static site (root, base URL, author records): posts of Jekyll, Hugo and similar
+/// sites name authors by slug and leave URLs to the site. The loader finds the site once per root and passes it in.
+/// </summary>
+public interface ISiteAwareReader
+{
+    Task<ArchiveReadResult> ReadAsync(string path, string text, StaticSites.SiteContext? site, CancellationToken cancellationToken);
+}
+
+/// <summary>Per-ingest settings for reading files: <see cref="BaseUrl"/> is the published site's address (overrides the site's own configuration).</summary>
+public sealed record ArchiveReadOptions(string? BaseUrl = null);
