@@ -5,10 +5,11 @@ using AngleSharp.Html.Parser;
 namespace Clippings.Ingestion.Html;
 
 /// <summary>
-/// Finds the element holding a page's article text by content, not by the first selector that matches. Known CMS
-/// body markup (<c>[itemprop=articleBody]</c>, <c>.entry-content</c>, …) is a fast path only when it holds most of the
-/// page's paragraph text and is not a comment, card or teaser; otherwise SmartReader (a port of Mozilla's
-/// Readability) scores the page's blocks and picks the main content.
+/// Finds the element holding a page's article text by content, not by the first selector that matches. SmartReader
+/// (a port of Mozilla's Readability) scores the page's blocks and picks the main content; known CMS body markup
+/// (<c>[itemprop=articleBody]</c>, <c>.entry-content</c>, …, never inside comments, cards or teasers) is used instead
+/// only when it holds the same text, because its edges are exact. A page Readability cannot read falls back to that
+/// markup, then to &lt;article&gt;, &lt;main&gt; or &lt;body&gt;.
 /// </summary>
 internal static class MainContent
 {
@@ -16,41 +17,43 @@ internal static class MainContent
         "[itemprop=articleBody]", ".entry-content", ".article-body", ".article__body", ".post-content", ".post-body", ".article-content",
         ".story-body", ".story-content", ".entry-body", ".post-entry", ".td-post-content", ".field-name-body", ".c-entry-content", "article .content");
 
-    /// <summary>Known body markup is taken without scoring the page when it holds nearly all of the page's paragraph text…</summary>
-    private const double FastPathShare = 0.5;
+    /// <summary>
+    /// Known body markup agrees with Readability's choice when nearly all its words are in that choice and it holds a good
+    /// part of it (on a short piece Readability climbs to a container with the kicker, dateline and bio box); then the
+    /// publisher's own markup wins, because its edges are exact.
+    /// </summary>
+    private const double MarkupWordsInReadability = 0.95;
 
-    /// <summary>…and is nearly all paragraphs itself: players, captions, related lists and widgets inside it are not.</summary>
-    private const double FastPathPurity = 0.9;
-
-    /// <summary>Readability's choice loses to known body markup that holds more than this many times its text.</summary>
-    private const double MarkupOverReadability = 2.0;
+    private const double ReadabilityWordsInMarkup = 0.5;
 
     public sealed record Choice(IElement Element, string Method);
 
     /// <summary>The main content element; <paramref name="document"/> may be changed (SmartReader cleans it).</summary>
     public static Choice? Find(IHtmlDocument document, string? url)
     {
-        var pageText = ParagraphChars(document.Body);
         var known = document.QuerySelectorAll(KnownBodySelector)
             .Where(e => !InsideFurniture(e))
             .Select(e => (Element: e, Chars: ParagraphChars(e)))
             .OrderByDescending(c => c.Chars)
             .FirstOrDefault();
-        if (known.Element is not null && known.Chars > 0 && known.Chars >= FastPathShare * pageText
-            && known.Chars >= FastPathPurity * TextChars(known.Element))
-        {
-            return new Choice(known.Element, "markup");
-        }
-
         // SmartReader edits the document it scores: keep the markup candidate as it was.
-        var knownCopy = known.Element?.Clone(deep: true) as IElement;
+        var knownCopy = known.Chars > 0 ? known.Element?.Clone(deep: true) as IElement : null;
         var readable = Readability(document, url);
-        if (readable is not null && (known.Element is null || readable.TextContent.Trim().Length * MarkupOverReadability >= known.Chars))
+        if (readable is not null)
         {
+            if (knownCopy is not null)
+            {
+                var overlap = Clippings.Evaluation.ExtractionScore.Overlap(knownCopy.TextContent, readable.TextContent);
+                if (overlap.Precision >= MarkupWordsInReadability && overlap.Recall >= ReadabilityWordsInMarkup)
+                {
+                    return new Choice(knownCopy, "markup");
+                }
+            }
+
             return new Choice(readable, "readability");
         }
 
-        if (knownCopy is not null && known.Chars > 0)
+        if (knownCopy is not null)
         {
             return new Choice(knownCopy, "markup");
         }
@@ -127,11 +130,13 @@ internal static class MainContent
     }
 
     /// <summary>Inside comments, navigation, asides, footers or forms: never the article's own body.</summary>
-    public static bool InsideFurniture(IElement element, IElement? stop = null)
+    /// <remarks>With <paramref name="byTags"/> off only class and id words count (comments, related, teasers): structured
+    /// data such as an <c>itemprop=author</c> is the piece's own even in an aside or footer.</remarks>
+    public static bool InsideFurniture(IElement element, IElement? stop = null, bool footersCount = true, bool byTags = true)
     {
         for (var e = element; e is not null && e != stop; e = e.ParentElement)
         {
-            if (e.TagName is "NAV" or "ASIDE" or "FOOTER" or "FORM")
+            if (byTags && (e.TagName is "NAV" or "ASIDE" or "FORM" || footersCount && e.TagName is "FOOTER"))
             {
                 return true;
             }

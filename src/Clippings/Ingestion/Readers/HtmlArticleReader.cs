@@ -123,7 +123,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         {
             if (person.Name is { } name && !Bylines.LooksLikeUrl(name))
             {
-                fromJsonLd.AddRange(Bylines.Names(name));
+                fromJsonLd.AddRange(Bylines.Names(name, printed: false));
             }
             else if ((person.Url ?? person.Name) is { } link)
             {
@@ -159,9 +159,11 @@ public sealed partial class HtmlArticleReader : IArchiveReader
 
         // Microdata and printed bylines.
         // The first byline of the piece itself: teasers, related links and comments carry other people's bylines.
-        foreach (var selector in new[] { "[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]", ".byline__name, .byline-name, .author-name, .author__name, .c-byline__author-name", ".byline, .byline-author, .post-author, .entry-author, .article-author, .author, address.author, [class*=byline]" })
+        foreach (var selector in new[] { "[itemprop=author] [itemprop=name]", "[itemprop=author]", "[rel=author]", "[class*=byline i] [rel=author], .byline__name, .byline-name, .author-name, .author__name, .c-byline__author-name", ".byline, .byline-author, .post-author, .entry-author, .article-author, .author, address.author, [class*=byline i]" })
         {
-            var candidates = document.QuerySelectorAll(selector).Where(e => !MainContent.InsideFurniture(e)).ToList();
+            // An article's own footer often carries its byline; teasers, related links and comments never do.
+            var structured = selector.StartsWith('[');
+            var candidates = document.QuerySelectorAll(selector).Where(e => !MainContent.InsideFurniture(e, footersCount: false, byTags: !structured)).ToList();
             var byline = candidates.FirstOrDefault(e => e.Closest("article, main, [role=main]") is not null) ?? candidates.FirstOrDefault();
             if (byline is null)
             {
@@ -169,11 +171,11 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             }
 
             // Several authors are marked up one element each, side by side in the same byline.
-            var siblings = candidates.Where(e => e == byline || e.ParentElement is not null && e.ParentElement == byline.ParentElement).ToList();
+            var siblings = candidates.Where(e => e == byline || e.TagName is "SPAN" or "A" or "B" or "STRONG" && e.ParentElement is not null && e.ParentElement == byline.ParentElement).ToList();
             var names = siblings
-                .Select(e => e.GetAttribute("content") ?? e.TextContent)
+                .Select(e => e.GetAttribute("content") ?? SpacedText(e))
                 .Where(t => !string.IsNullOrWhiteSpace(t) && t.Length < 300)
-                .SelectMany(Bylines.Names)
+                .SelectMany(t => Bylines.Names(t))
                 .Distinct(StringComparer.OrdinalIgnoreCase)
                 .Take(8)
                 .ToList();
@@ -310,6 +312,10 @@ public sealed partial class HtmlArticleReader : IArchiveReader
 
         return bios;
     }
+
+    /// <summary>Text with a space between elements: "by&lt;a&gt;Lucas Nolan&lt;/a&gt;&lt;span&gt;22 Dec&lt;/span&gt;" must not read "Nolan22".</summary>
+    private static string SpacedText(IElement element) =>
+        string.Join(' ', element.Descendants<IText>().Select(t => t.Data));
 
     private static string? DatelinePublication(IDocument document)
     {
