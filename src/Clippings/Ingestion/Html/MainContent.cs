@@ -31,28 +31,40 @@ internal static class MainContent
     /// <summary>The main content element; <paramref name="document"/> may be changed (SmartReader cleans it).</summary>
     public static Choice? Find(IHtmlDocument document, string? url)
     {
-        var known = document.QuerySelectorAll(KnownBodySelector)
-            .Where(e => !InsideFurniture(e))
-            .Select(e => (Element: e, Chars: ParagraphChars(e)))
-            .OrderByDescending(c => c.Chars)
-            .FirstOrDefault();
-        // SmartReader edits the document it scores: keep the markup candidate as it was.
-        var knownCopy = known.Chars > 0 ? known.Element?.Clone(deep: true) as IElement : null;
+        // A body split into blocks (".story-body-1" … ".story-body-2" in separate wrappers) is one body, so all the
+        // outermost matches together are the first candidate, the biggest group of sibling matches the second; the
+        // agreement with Readability below decides, so teaser cards that share the body's class never win.
+        var matches = document.QuerySelectorAll(KnownBodySelector).Where(e => !InsideFurniture(e)).ToList();
+        var outermost = matches.Where(e => !matches.Any(other => other != e && other.Contains(e))).Where(e => ParagraphChars(e) > 0).ToList();
+        var biggestGroup = outermost.GroupBy(e => e.ParentElement).OrderByDescending(g => g.Sum(ParagraphChars)).FirstOrDefault()?.ToList() ?? [];
+        // SmartReader edits the document it scores: keep the markup candidates as they were.
+        var candidates = new List<IElement>();
+        if (outermost.Count > 0)
+        {
+            candidates.Add(Copy(document, outermost));
+        }
+
+        if (biggestGroup.Count > 0 && biggestGroup.Count < outermost.Count)
+        {
+            candidates.Add(Copy(document, biggestGroup));
+        }
+
         var readable = Readability(document, url);
         if (readable is not null)
         {
-            if (knownCopy is not null)
+            foreach (var candidate in candidates)
             {
-                var overlap = Clippings.Evaluation.ExtractionScore.Overlap(knownCopy.TextContent, readable.TextContent);
+                var overlap = Clippings.Evaluation.ExtractionScore.Overlap(candidate.TextContent, readable.TextContent);
                 if (overlap.Precision >= MarkupWordsInReadability && overlap.Recall >= ReadabilityWordsInMarkup)
                 {
-                    return new Choice(knownCopy, "markup");
+                    return new Choice(candidate, "markup");
                 }
             }
 
             return new Choice(readable, "readability");
         }
 
+        var knownCopy = candidates.LastOrDefault();
         if (knownCopy is not null)
         {
             return new Choice(knownCopy, "markup");
@@ -60,6 +72,22 @@ internal static class MainContent
 
         var fallback = document.QuerySelector("article") ?? document.QuerySelector("main") ?? document.Body;
         return fallback is null ? null : new Choice(fallback, "page");
+    }
+
+    private static IElement Copy(IHtmlDocument document, List<IElement> elements)
+    {
+        if (elements.Count == 1)
+        {
+            return (IElement)elements[0].Clone(deep: true);
+        }
+
+        var container = document.CreateElement("div");
+        foreach (var element in elements)
+        {
+            container.AppendChild(element.Clone(deep: true));
+        }
+
+        return container;
     }
 
     private static IElement? Readability(IHtmlDocument document, string? url)
