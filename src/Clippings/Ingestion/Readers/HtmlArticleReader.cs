@@ -36,23 +36,24 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         var warnings = new List<string>();
 
         // Everything read from the page's furniture comes first: the main-content finder changes the document.
+        var meta = new MetaTags(document);
         var jsonLd = StructuredData.ReadJsonLd(document.QuerySelectorAll("script[type='application/ld+json' i]").Select(s => s.TextContent), document.Title);
         var headings = document.QuerySelectorAll("article h1, main h1, h1").Select(h => TextNormalizer.Line(h.TextContent)).Where(h => h.Length > 0).Distinct().ToList();
-        var siteNames = new[] { Meta(document, "og:site_name"), Meta(document, "application-name"), jsonLd?.Publisher, jsonLd?.SiteName, Meta(document, "apple-mobile-web-app-title") };
-        var authors = ReadAuthors(document, jsonLd);
-        var title = ReadTitle(document, path, jsonLd, siteNames.Concat(authors), headings, warnings);
-        var (published, precision) = ReadDate(document, jsonLd);
+        var siteNames = new[] { meta.First("og:site_name"), meta.First("application-name"), jsonLd?.Publisher, jsonLd?.SiteName, meta.First("apple-mobile-web-app-title") };
+        var authors = ReadAuthors(document, meta, jsonLd);
+        var title = ReadTitle(document, meta, path, jsonLd, siteNames.Concat(authors), headings, warnings);
+        var (published, precision) = ReadDate(document, meta, jsonLd);
         if (published is null)
         {
             warnings.Add("no publication date");
         }
 
-        var section = Meta(document, "article:section") ?? jsonLd?.Section ?? Meta(document, "parsely-section") ?? Meta(document, "section");
+        var section = meta.First("article:section") ?? jsonLd?.Section ?? meta.First("parsely-section") ?? meta.First("section");
         var publishedIn = PublishedIn().Match(document.QuerySelector(".posted-on, .dateline")?.TextContent ?? "");
         // The venue a piece first appeared in when the page says so, else the site that publishes it.
         var publication = document.QuerySelector(".publication")?.TextContent ?? (publishedIn.Success ? publishedIn.Groups[1].Value : null)
             ?? DatelinePublication(document) ?? siteNames.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
-        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Meta(document, "og:url") ?? jsonLd?.Url;
+        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? meta.First("og:url") ?? jsonLd?.Url;
         var bios = ReadBios(document, authors);
 
         var choice = MainContent.Find(document, url) ?? throw new ArchiveFormatException("no article body (no main content, <article>, <main> or <body>)");
@@ -86,13 +87,13 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         return (new ArchiveReadResult([article], bios, warnings), choice.Method);
     }
 
-    private static string ReadTitle(IDocument document, string path, JsonLdArticle? jsonLd, IEnumerable<string?> siteNames, IReadOnlyList<string> headings, List<string> warnings)
+    private static string ReadTitle(IDocument document, MetaTags meta, string path, JsonLdArticle? jsonLd, IEnumerable<string?> siteNames, IReadOnlyList<string> headings, List<string> warnings)
     {
         var declared = new[]
         {
             // Readability's order, which most extractors share: structured data, Dublin Core, Open Graph, then the rest.
-            jsonLd?.Headline, Meta(document, "dc.title"), Meta(document, "dcterm.title"), Meta(document, "og:title"), Meta(document, "title"),
-            Meta(document, "twitter:title"), Meta(document, "parsely-title"), Meta(document, "sailthru.title"), ItemProp(document, "headline"), document.Title,
+            jsonLd?.Headline, meta.First("dc.title"), meta.First("dcterm.title"), meta.First("og:title"), meta.First("title"),
+            meta.First("twitter:title"), meta.First("parsely-title"), meta.First("sailthru.title"), ItemProp(document, "headline"), document.Title,
         }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
         if (declared is not null)
         {
@@ -114,7 +115,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         return TextNormalizer.Line(Path.GetFileNameWithoutExtension(path));
     }
 
-    private static List<string> ReadAuthors(IDocument document, JsonLdArticle? jsonLd)
+    private static List<string> ReadAuthors(IDocument document, MetaTags meta, JsonLdArticle? jsonLd)
     {
         var profileUrls = new List<string>();
         // Structured data first: it names people, not a printed line.
@@ -139,7 +140,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         var metaNames = new List<string>();
         foreach (var property in new[] { "dc.creator", "dcterm.creator", "article:author", "author", "parsely-author", "sailthru.author", "byl", "citation_author", "og:article:author" })
         {
-            foreach (var value in MetaAll(document, property))
+            foreach (var value in meta.All(property))
             {
                 if (Bylines.LooksLikeUrl(value))
                 {
@@ -189,15 +190,15 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         return profileUrls.Select(Bylines.NameFromProfileUrl).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    private static (DateOnly? Date, DatePrecision Precision) ReadDate(IDocument document, JsonLdArticle? jsonLd)
+    private static (DateOnly? Date, DatePrecision Precision) ReadDate(IDocument document, MetaTags meta, JsonLdArticle? jsonLd)
     {
         var candidates = new[]
         {
-            Meta(document, "article:published_time"), jsonLd?.DatePublished, ItemProp(document, "datePublished"), Meta(document, "og:published_time"),
-            Meta(document, "parsely-pub-date"), Meta(document, "sailthru.date"), Meta(document, "dc.date.issued"), Meta(document, "dcterms.issued"),
-            Meta(document, "dc.date"), Meta(document, "dcterms.date"), Meta(document, "dcterms.created"), Meta(document, "dc.date.created"),
-            Meta(document, "publish-date"), Meta(document, "publish_date"), Meta(document, "publication_date"), Meta(document, "pubdate"),
-            Meta(document, "date"), Meta(document, "citation_publication_date"), Meta(document, "article.published"),
+            meta.First("article:published_time"), jsonLd?.DatePublished, ItemProp(document, "datePublished"), meta.First("og:published_time"),
+            meta.First("parsely-pub-date"), meta.First("sailthru.date"), meta.First("dc.date.issued"), meta.First("dcterms.issued"),
+            meta.First("dc.date"), meta.First("dcterms.date"), meta.First("dcterms.created"), meta.First("dc.date.created"),
+            meta.First("publish-date"), meta.First("publish_date"), meta.First("publication_date"), meta.First("pubdate"),
+            meta.First("date"), meta.First("citation_publication_date"), meta.First("article.published"),
             document.QuerySelector("article time[datetime], time[pubdate], time.published, time.entry-date")?.GetAttribute("datetime"),
         };
         foreach (var candidate in candidates)
@@ -278,7 +279,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
     private static List<AuthorProfile> ReadBios(IDocument document, IReadOnlyList<string> authors)
     {
         var bios = new List<AuthorProfile>();
-        var boxes = document.QuerySelectorAll("*").Where(Boilerplate.IsAuthorBio).ToList();
+        var boxes = document.QuerySelectorAll("[class*=author], [class*=bio], [id*=author], [id*=bio]").Where(Boilerplate.IsAuthorBio).ToList();
         // Nested boxes (an .author-box around an .author-bio) are one bio, read from the outermost.
         foreach (var box in boxes.Where(b => !boxes.Any(other => other != b && other.Contains(b))).Take(4))
         {
@@ -323,27 +324,6 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         var parts = dateline?.Split('|').Select(p => p.Trim()).ToArray();
         return parts is { Length: 3 } ? parts[1] : null;
     }
-
-    /// <summary>A meta tag's content by property or name, case-insensitively ("DC.date" and "dc.date" both occur).</summary>
-    private static string? Meta(IDocument document, string property) => MetaAll(document, property).FirstOrDefault();
-
-    /// <remarks>
-    /// Keys compare with ':' and '.' alike and "dcterms" as "dcterm" ("dc:title", "DC.title"), and a property attribute may
-    /// list several keys separated by spaces ("dc:title og:title"), as RDFa allows.
-    /// </remarks>
-    private static IEnumerable<string> MetaAll(IDocument document, string property)
-    {
-        var wanted = MetaKey(property);
-        var metas = document.QuerySelectorAll("meta[content]");
-        bool Has(IElement m, string attribute) => (m.GetAttribute(attribute) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(p => MetaKey(p) == wanted);
-        // RDFa property values first, then name: where both disagree, the property is the publisher's structured claim.
-        var byProperty = metas.Where(m => Has(m, "property")).ToList();
-        return (byProperty.Count > 0 ? byProperty : metas.Where(m => Has(m, "name") || Has(m, "itemprop") && m.Closest("[itemscope]") is null))
-            .Select(m => TextNormalizer.Line(m.GetAttribute("content")))
-            .Where(c => c.Length > 0);
-    }
-
-    private static string MetaKey(string key) => key.Trim().ToLowerInvariant().Replace(':', '.').Replace("dcterms.", "dcterm.", StringComparison.Ordinal);
 
     private static string? ItemProp(IDocument document, string name)
     {
