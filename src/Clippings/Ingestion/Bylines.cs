@@ -106,7 +106,8 @@ public static partial class Bylines
     public static bool IsTeam(string name)
     {
         var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length >= 2 && !words.All(w => RoleWords.Contains(w.Trim('.', ',')) || TeamWords().IsMatch(w))
+        // "Olu Benson, Staff Writer" is a person and a role; a team is a plain phrase.
+        return words.Length >= 2 && !name.Contains(',', StringComparison.Ordinal) && !words.All(w => RoleWords.Contains(w.Trim('.', ',')) || TeamWords().IsMatch(w))
             && (TeamWords().IsMatch(name) || name.StartsWith("The ", StringComparison.Ordinal));
     }
 
@@ -170,7 +171,7 @@ public static partial class Bylines
         return string.Join(' ', words);
     }
 
-    [GeneratedRegex(@"^(?:(?:written|posted|published|words|story|text|reporting|report|article|updated|edited|revised|translated|illustrated|reported|veröffentlicht|geschrieben|publié|publicado|escrito|pubblicato|scritto)\s+)?(?:by|von|par|por|door|przez|от)\s+|^(?:written|posted|published|veröffentlicht|publié|publicado)\s*:\s*|^(?:autor(?:in)?|author|auteur|autore|texto|text)\s*:\s*", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:(?:written|posted|published|words|story|text|reporting|report|article|updated|edited|revised|translated|illustrated|reported|veröffentlicht|geschrieben|publié|publicado|escrito|pubblicato|scritto)\s+)?(?:by|von|par|por|door|przez|от)\s+|^(?:written|posted|published|veröffentlicht|publié|publicado)\s*:\s*|^(?:autor(?:in)?|author|auteur|autore|texto|text)\s*:\s*|^(?:about|über|à propos de|sobre)\s+(?:the\s+author\s*:?\s*)?", RegexOptions.IgnoreCase)]
     private static partial Regex LeadIn();
 
     // Lead-ins that are also name particles ("di Mario Rossi" but "Di Maio"): lower case only.

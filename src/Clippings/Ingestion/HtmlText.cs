@@ -74,12 +74,18 @@ internal static class HtmlText
     {
         var paragraphs = new List<string>();
         var loose = new System.Text.StringBuilder();
-        Walk(root, paragraphs, loose, 0, maxDepth);
+        Walk(root, paragraphs, loose, 0, maxDepth, Math.Max(1, root.TextContent.Length));
         Flush(paragraphs, loose);
         return paragraphs.Select(TextNormalizer.Paragraph).Where(p => p.Length > 0).ToList();
     }
 
-    private static void Walk(INode node, List<string> paragraphs, System.Text.StringBuilder loose, int depth, int maxDepth)
+    /// <summary>
+    /// A block that looks like furniture by its class but holds this share of the content's text is a layout wrapper
+    /// ("content-with-sidebar", "post-share-wrap" around the whole piece), not furniture: it is read.
+    /// </summary>
+    private const double FurnitureMaxShare = 0.3;
+
+    private static void Walk(INode node, List<string> paragraphs, System.Text.StringBuilder loose, int depth, int maxDepth, int rootChars)
     {
         if (depth > maxDepth)
         {
@@ -90,7 +96,8 @@ internal static class HtmlText
         {
             switch (child)
             {
-                case IElement element when SkippedTags.Contains(element.TagName) || Boilerplate.IsBoilerplate(element):
+                case IElement element when SkippedTags.Contains(element.TagName)
+                    || Boilerplate.IsBoilerplate(element) && element.TextContent.Length < FurnitureMaxShare * rootChars:
                     continue;
                 case IElement element when BlockTags.Contains(element.TagName) && !HasBlockChild(element):
                     Flush(paragraphs, loose);
@@ -106,7 +113,7 @@ internal static class HtmlText
                         Flush(paragraphs, loose);
                     }
 
-                    Walk(element, paragraphs, loose, depth + 1, maxDepth);
+                    Walk(element, paragraphs, loose, depth + 1, maxDepth, rootChars);
                     if (isBlockContainer)
                     {
                         Flush(paragraphs, loose);
@@ -189,6 +196,10 @@ internal static class Boilerplate
         "tags-links", "cat-links", "entry-meta", "entry-footer", "skip-link", "popup", "banner",
     ];
 
+    /// <summary>Markers that name furniture even inside a longer class name ("jp-relatedposts", "sharedaddy").</summary>
+    private static readonly string[] StrongMarkers = ["related", "sharedaddy", "share-", "social", "newsletter", "subscribe", "advert", "sponsor", "promo", "outbrain", "taboola"];
+
+    /// <remarks>Callers weigh the element's size too: a class word alone does not make a whole body furniture.</remarks>
     public static bool IsBoilerplate(IElement element)
     {
         var signature = ((element.ClassName ?? "") + " " + (element.Id ?? "")).ToLowerInvariant();
@@ -197,13 +208,18 @@ internal static class Boilerplate
             return element.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary";
         }
 
-        return Markers.Any(m => signature.Split(' ', '_').Any(token => token == m || token.StartsWith(m + "-", StringComparison.Ordinal) || token.EndsWith("-" + m, StringComparison.Ordinal)));
+        return Markers.Any(m => signature.Split(' ', '_').Any(token => token == m || token.StartsWith(m + "-", StringComparison.Ordinal) || token.EndsWith("-" + m, StringComparison.Ordinal)))
+            || StrongMarkers.Any(m => signature.Contains(m, StringComparison.Ordinal))
+            // Author boxes are read as bios, never as the piece's text.
+            || IsAuthorBio(element);
     }
 
     public static bool IsAuthorBio(IElement element)
     {
         var signature = ((element.ClassName ?? "") + " " + (element.Id ?? "")).ToLowerInvariant();
         return signature.Contains("author-bio", StringComparison.Ordinal) || signature.Contains("about-author", StringComparison.Ordinal)
-            || signature.Contains("bio-box", StringComparison.Ordinal) || signature.Contains("author-box", StringComparison.Ordinal);
+            || signature.Contains("bio-box", StringComparison.Ordinal) || signature.Contains("author-box", StringComparison.Ordinal)
+            || signature.Contains("author-info", StringComparison.Ordinal) || signature.Contains("author-card", StringComparison.Ordinal)
+            || signature.Contains("about-the-author", StringComparison.Ordinal);
     }
 }

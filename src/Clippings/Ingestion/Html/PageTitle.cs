@@ -76,12 +76,12 @@ internal static partial class PageTitle
 
     private static string Normalize(string text) => string.Join(' ', Clippings.Evaluation.ExtractionScore.Tokens(text));
 
-    [GeneratedRegex(@"\s+(?:\||–|—|-|::|:|·|•|»|«|/|~|\\)\s+")]
+    [GeneratedRegex(@"\s+(?:\||–|—|--|-|::|:|·|•|»|«|/|~|\\)\s+")]
     private static partial Regex Separator();
 
-    [GeneratedRegex(@"\s*(?:\||–|—|-|::|:|·|•|»|«|/|~|\\|,)\s*$")]
+    [GeneratedRegex(@"\s*(?:\||–|—|--|-|::|:|·|•|»|«|/|~|\\|,)\s*$")]
     private static partial Regex TrailingSeparator();
 
-    [GeneratedRegex(@"^\s*(?:\||–|—|-|::|:|·|•|»|«|/|~|\\)\s*")]
+    [GeneratedRegex(@"^\s*(?:\||–|—|--|-|::|:|·|•|»|«|/|~|\\)\s*")]
     private static partial Regex LeadingSeparator();
 }

@@ -38,7 +38,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         // Everything read from the page's furniture comes first: the main-content finder changes the document.
         var meta = new MetaTags(document);
         var jsonLd = StructuredData.ReadJsonLd(document.QuerySelectorAll("script[type='application/ld+json' i]").Select(s => s.TextContent), document.Title);
-        var headings = document.QuerySelectorAll("article h1, main h1, h1").Select(h => TextNormalizer.Line(h.TextContent)).Where(h => h.Length > 0).Distinct().ToList();
+        var headings = document.QuerySelectorAll("article h1, main h1, h1").Where(h => !MainContent.InsideFurniture(h)).Select(h => TextNormalizer.Line(h.TextContent)).Where(h => h.Length > 0).Distinct().ToList();
         var siteNames = new[] { meta.First("og:site_name"), meta.First("application-name"), jsonLd?.Publisher, jsonLd?.SiteName, meta.First("apple-mobile-web-app-title") };
         var authors = ReadAuthors(document, meta, jsonLd);
         var title = ReadTitle(document, meta, path, jsonLd, siteNames.Concat(authors), headings, warnings);
@@ -104,7 +104,10 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             }
         }
 
-        var heading = headings.FirstOrDefault() ?? document.QuerySelectorAll("h2, h3").Select(h => TextNormalizer.Line(h.TextContent)).FirstOrDefault(h => h.Length > 0);
+        // The first heading outside promos, teasers and navigation names the piece.
+        var heading = headings.FirstOrDefault() ?? document.QuerySelectorAll("h2, h3")
+            .Where(h => !MainContent.InsideFurniture(h) && !Boilerplate.IsBoilerplate(h))
+            .Select(h => TextNormalizer.Line(h.TextContent)).FirstOrDefault(h => h.Length > 0);
         if (heading is not null)
         {
             warnings.Add("no title in the page's metadata or <title>; the first heading is used");
