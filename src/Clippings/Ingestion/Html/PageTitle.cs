@@ -30,7 +30,7 @@ internal static partial class PageTitle
             {
                 var match = segments.FirstOrDefault(s => Same(s, heading));
                 // The longest segment only: a site's logo is often an <h1> too, and names the short segment.
-                if (match is not null && segments.All(s => s.Length <= match.Length))
+                if (match is not null && segments.All(s => s == match || s.Length < match.Length))
                 {
                     return match;
                 }
