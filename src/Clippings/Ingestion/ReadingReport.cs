@@ -51,7 +51,12 @@ public sealed partial record ReadingReport(int Files, int FilesRead, int FilesSk
         }
     }
 
-    private static string Detail(ReadingLoss loss) => loss.FirstDetail == loss.Reason ? "" : $" ({loss.FirstDetail})";
+    /// <summary>The first file's particulars: the parenthesised part of its reason, or the whole reason when it differs.</summary>
+    private static string Detail(ReadingLoss loss)
+    {
+        var paren = loss.FirstDetail.IndexOf(" (", StringComparison.Ordinal);
+        return paren > 0 ? " " + loss.FirstDetail[(paren + 1)..] : loss.FirstDetail == loss.Reason ? "" : $" ({loss.FirstDetail})";
+    }
 
     private static List<ReadingLoss> Group(IEnumerable<(string Path, string Reason)> items) =>
         items.GroupBy(i => ReasonKey(i.Reason), StringComparer.Ordinal)
