@@ -142,11 +142,11 @@ public static class SettingErrors
 
     private static string DescribeConversion(InvalidOperationException op, IConfiguration? configuration)
     {
-        // "Failed to convert configuration value at 'Clippings:X' to type 'System.Int32'."
-        var parts = op.Message.Split('\'');
-        var key = parts.Length > 1 ? parts[1] : "a setting";
-        var type = parts.Length > 3 ? parts[3] : "its type";
-        var value = configuration?[key];
+        // .NET 10: "Failed to convert configuration value 'VALUE' at 'Clippings:X' to type 'System.Int32'." (older: no value).
+        var match = System.Text.RegularExpressions.Regex.Match(op.Message, "value (?:'(?<value>.*)' )?at '(?<key>[^']*)' to type '(?<type>[^']*)'");
+        var key = match.Success ? match.Groups["key"].Value : "a setting";
+        var type = match.Success ? match.Groups["type"].Value : "its type";
+        var value = match.Groups["value"].Success ? match.Groups["value"].Value : configuration?[key];
         var expected = type switch
         {
             "System.Int32" or "System.Int64" or "System.UInt32" => "a whole number",
