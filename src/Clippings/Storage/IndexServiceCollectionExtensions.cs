@@ -27,7 +27,7 @@ public static class IndexServiceCollectionExtensions
     public static IArchiveIndex Create(IndexOptions options, IServiceProvider services) =>
         options.Provider.Trim().ToLowerInvariant() switch
         {
-            "sqlite" or "" => new SqliteArchiveIndex(options.Path, services.GetService<ILogger<SqliteArchiveIndex>>()),
+            "sqlite" or "" => new FaultReportingIndex(new SqliteArchiveIndex(options.Path, services.GetService<ILogger<SqliteArchiveIndex>>())),
             "qdrant" => Qdrant.QdrantIndexFactory.Create(options, services),
             var other => throw new ClippingsException($"Unknown index provider '{other}' in Clippings:Index:Provider. Use 'sqlite' (embedded) or 'qdrant'."),
         };
