@@ -129,7 +129,7 @@ internal static class ApiEndpoints
             }
             else if (!string.IsNullOrEmpty(update.TextDelta))
             {
-                await WriteEventAsync(context.Response, "delta", JsonSerializer.Serialize(new { text = update.TextDelta }, CompactJson), cancellationToken);
+                await WriteEventAsync(context.Response, "delta", JsonSerializer.Serialize(new { text = SafeMarkdown.Escape(update.TextDelta) }, CompactJson), cancellationToken);
             }
         }
 
@@ -292,9 +292,10 @@ internal static class ApiEndpoints
         }
         else if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) && text.Length == 7)
         {
-            date = start ? month : month.AddMonths(1).AddDays(-1);
+            // Not AddMonths(1): December 9999 has no next month (that was a 500).
+            date = start ? month : new DateOnly(month.Year, month.Month, DateTime.DaysInMonth(month.Year, month.Month));
         }
-        else if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1)
+        else if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999)
         {
             date = start ? new DateOnly(year, 1, 1) : new DateOnly(year, 12, 31);
         }

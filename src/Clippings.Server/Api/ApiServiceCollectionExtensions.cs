@@ -24,6 +24,8 @@ public static class ApiServiceCollectionExtensions
             .Range(nameof(ApiOptions.MaxSearchResults), o => o.MaxSearchResults, 1, 1000)
             .Rule(o => o.Keys.FirstOrDefault(k => string.IsNullOrWhiteSpace(k.Sha256) || k.Sha256.Trim().Length != 64 || !k.Sha256.Trim().All(Uri.IsHexDigit)) is { } bad
                 ? $"{ApiOptions.SectionName}:Keys entry '{bad.Name}' has Sha256 '{bad.Sha256}'; allowed: 64 hex digits (make one with `clippings api-key`)." : null));
+        // A parameter that does not bind (limit=abc) throws, so the exception handler answers with a detail saying which.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.TryAddSingleton<ApiKeys>();
         services.TryAddSingleton<ApiConversationStore>();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
