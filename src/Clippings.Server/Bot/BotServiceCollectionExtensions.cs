@@ -27,7 +27,7 @@ public static class BotServiceCollectionExtensions
             .Rule(o => string.Equals(o.StateStore.Trim(), "sqlite", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(o.StatePath)
                 ? $"{BotOptions.SectionName}:StatePath is ''; allowed: a file path such as data/bot-state.db." : null)
             .Range(nameof(BotOptions.SuggestedActions), o => o.SuggestedActions, 0, 10)
-            .Range(nameof(BotOptions.StreamUpdateIntervalMs), o => o.StreamUpdateIntervalMs, 100, 60_000)
+            .Range(nameof(BotOptions.StreamUpdateIntervalMs), o => o.StreamUpdateIntervalMs, 0, 60_000)
             .Range(nameof(BotOptions.MaxRequestBytes), o => o.MaxRequestBytes, 4096, 4 * 1024 * 1024)
             .Rule(o => o.AllowedServiceUrls.FirstOrDefault(h => string.IsNullOrWhiteSpace(h) || h.Contains('/', StringComparison.Ordinal) || h.Contains(':', StringComparison.Ordinal)) is { } bad
                 ? $"{BotOptions.SectionName}:AllowedServiceUrls holds '{bad}'; allowed: host names such as botframework.com (a host matches itself and its subdomains)." : null));
