@@ -13,6 +13,13 @@ namespace Clippings.Tests.Robustness;
 public sealed class FaultAndSettingsCliTests : IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "clippings-faults-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public FaultAndSettingsCliTests(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
     private string Samples => Path.Combine(SharedCorpus.RepoRoot, "samples", "archive");
     private string Index => Path.Combine(_folder, "index.db");
 
@@ -103,6 +110,59 @@ public sealed class FaultAndSettingsCliTests : IAsyncLifetime
         var (after, output, afterError) = await RunAsync("ingest", Samples, "--index", Index);
         Assert.True(after == 0, afterError);
         Assert.Contains("0 new, 0 updated, 20 unchanged", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFullDiskIsOneLineWithWhatIsHeldAndTheRerunCompletes()
+    {
+        // A real full disk: a 160 KB tmpfs (needs mount privileges; without them the test says so and passes vacuously).
+        var disk = Path.Combine(_folder, "small-disk");
+        Directory.CreateDirectory(disk);
+        if (await ShellAsync("mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", disk) != 0)
+        {
+            _output.WriteLine("skipped: cannot mount a small tmpfs here (no privileges)");
+            return;
+        }
+
+        try
+        {
+            var index = Path.Combine(disk, "index.db");
+            var (code, _, error) = await RunAsync("ingest", Samples, "--index", index);
+            Assert.Equal(2, code);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"error: The disk holding {index} is full.", line, StringComparison.Ordinal);
+            Assert.Matches(@"The index now holds \d+ articles", line);
+
+            Assert.Equal(0, await ShellAsync("mount", "-o", "remount,size=8m", disk));
+            var (rerun, output, rerunError) = await RunAsync("ingest", Samples, "--index", index);
+            Assert.True(rerun == 0, rerunError);
+            Assert.Contains("0 failed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            await ShellAsync("umount", disk);
+        }
+    }
+
+    private static async Task<int> ShellAsync(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            await process.WaitForExitAsync();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
     }
 
     [Fact]
