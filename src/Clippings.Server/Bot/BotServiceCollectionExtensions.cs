@@ -54,7 +54,7 @@ public static class BotServiceCollectionExtensions
         var authenticated = BotAuthentication.IsConfigured(configuration);
         if (!authenticated)
         {
-            logger.LogWarning("No MicrosoftAppId configured: /api/messages accepts unauthenticated traffic (Emulator style). Configure MicrosoftAppType, MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId before exposing it.");
+            logger.LogWarning("No MicrosoftAppId configured: /api/messages answers unauthenticated callers on this machine with a loopback serviceUrl only (Emulator style). Configure MicrosoftAppType, MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId for Teams and Azure Bot Service.");
         }
 
         var guard = new BotRequestGuard(authenticated, endpoints.ServiceProvider.GetRequiredService<IOptions<BotOptions>>().Value, logger);
