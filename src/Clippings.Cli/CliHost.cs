@@ -37,7 +37,10 @@ internal static class CliHost
         services.AddLogging(logging => logging.AddSerilog(logger, dispose: true));
         services.AddClippings(configuration);
         services.AddSingleton<ArchiveEvaluator>();
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
+        // What a host's ValidateOnStart does: every option checked before the command runs (CliRunner prints the failure).
+        provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        return provider;
     }
 
     public static Serilog.ILogger CreateLogger(IConfiguration configuration, bool verbose)

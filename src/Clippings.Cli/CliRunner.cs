@@ -17,6 +17,18 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Exception ex) when (SettingErrors.Describe(ex) is { } message)
+        {
+            // A malformed settings file, a value of the wrong type, a setting out of range: one line naming it.
+            await Console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (Storage.Sqlite.FaultReportingIndex.Describe(ex, "the index") is { } message)
+        {
+            // A fault outside the index's own calls (e.g. a bench's direct index): still one line.
+            await Console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
+            return 2;
+        }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("cancelled.").ConfigureAwait(false);

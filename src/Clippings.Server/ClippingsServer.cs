@@ -75,6 +75,7 @@ public static class ClippingsServer
     public static IServiceCollection AddClippingsServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddClippings(configuration);
+        services.AddClientAddressPolicy(configuration);
         // Problem responses carry the request's correlation id, the key to its log events.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["correlationId"] = context.HttpContext.TraceIdentifier);
@@ -89,6 +90,8 @@ public static class ClippingsServer
     /// <summary>Middleware and endpoints: correlation ids, request logging, errors as ProblemDetails, bot, API, health, website.</summary>
     public static WebApplication MapClippingsServer(this WebApplication app)
     {
+        // First: every later rule (loopback checks, rate-limit partitions, logs) sees the client the trusted proxies name.
+        app.UseForwardedHeaders();
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseSerilogRequestLogging(options =>
         {

@@ -30,7 +30,14 @@ public static class ClippingsServiceCollectionExtensions
 
     public static IServiceCollection AddClippingsRetrieval(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName));
+        // Out-of-range values made every question a refusal (CandidatePassages <= 0, thresholds above 1): refuse them at start.
+        services.BindValidated<RetrievalOptions>(configuration, RetrievalOptions.SectionName, rules => rules
+            .Range(nameof(RetrievalOptions.CandidatePassages), o => o.CandidatePassages, 1, 1000)
+            .Range(nameof(RetrievalOptions.RelevanceThreshold), o => o.RelevanceThreshold, -1, 1, "-1 to 1 (a cosine)")
+            .Range(nameof(RetrievalOptions.ConfidentThreshold), o => o.ConfidentThreshold, -1, 1, "-1 to 1 (a cosine)")
+            .Range(nameof(RetrievalOptions.MaxArticles), o => o.MaxArticles, 1, 100)
+            .Range(nameof(RetrievalOptions.MaxListed), o => o.MaxListed, 1, 1000)
+            .Range(nameof(RetrievalOptions.MaxConcurrentRetrievals), o => o.MaxConcurrentRetrievals, 0, 256, "0 (one per core) to 256"));
         services.TryAddSingleton<ArchiveCatalogProvider>();
         services.TryAddSingleton<QueryAnalyzer>();
         services.TryAddSingleton<ArchiveRetriever>();

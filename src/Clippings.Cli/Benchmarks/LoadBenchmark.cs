@@ -25,13 +25,19 @@ internal sealed class LoadBenchmark(BenchSettings settings, LoadSettings load, T
     private static readonly TimeSpan HealthInterval = TimeSpan.FromMilliseconds(250);
     private const int MaxQuestions = 24;
 
-    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    public Task<string> RunAsync(CancellationToken cancellationToken) => WithIndexAsync(path => RunOnAsync(path, cancellationToken));
+
+    /// <summary>Anonymous Direct Line traffic on the same kind of index (see <see cref="DirectLineLoadBenchmark"/>).</summary>
+    public Task<string> RunDirectLineAsync(CancellationToken cancellationToken) =>
+        WithIndexAsync(path => new DirectLineLoadBenchmark(path, load, log).RunAsync(cancellationToken));
+
+    private async Task<string> WithIndexAsync(Func<string, Task<string>> run)
     {
         var temporaryIndex = settings.CorpusIndexPath is null ? Path.Combine(settings.WorkFolder, $"load-samples-{Environment.ProcessId}.db") : null;
         var indexPath = temporaryIndex ?? (File.Exists(settings.CorpusIndexPath) ? Path.GetFullPath(settings.CorpusIndexPath!) : throw new ClippingsException($"--corpus-index: no index at {settings.CorpusIndexPath}."));
         try
         {
-            return await RunOnAsync(indexPath, cancellationToken);
+            return await run(indexPath);
         }
         finally
         {

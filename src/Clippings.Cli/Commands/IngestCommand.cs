@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Clippings.Ingestion;
+using Clippings.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -20,8 +21,19 @@ internal static class IngestCommand
         {
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
-            var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
-            return summary.Failed > 0 ? 1 : 0;
+            using var writer = IngestLock.Acquire(services);
+            try
+            {
+                var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
+                return summary.Failed > 0 ? 1 : 0;
+            }
+            catch (IndexUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })
+            {
+                // A full disk: say what the index holds now (reading still works), so the operator knows what the rerun has left.
+                var index = services.GetRequiredService<IArchiveIndex>();
+                var held = await index.GetStatsAsync(CancellationToken.None);
+                throw new ClippingsException($"{ex.Message} The index now holds {held.Articles} articles ({held.Passages} passages); the rerun skips those.", ex);
+            }
         });
         return command;
     }
@@ -94,5 +106,32 @@ internal static class IngestCommand
     {
         public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
             new Markup(task.Speed is { } speed ? $"[grey]{speed:F1}/s[/]" : "[grey]–/s[/]");
+    }
+}
+
+/// <summary>
+/// One ingest per SQLite index at a time: a second one on the same file would embed everything again and count it twice.
+/// An OS lock on a file beside the index, released when the process ends however it ends.
+/// </summary>
+internal static class IngestLock
+{
+    public static IDisposable? Acquire(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IndexOptions>>().Value;
+        if (string.Equals(options.Provider.Trim(), "qdrant", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(options.Path) + ".ingest-lock";
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new ClippingsException($"Another ingest is writing {Path.GetFullPath(options.Path)}. Wait for it to finish, then run this one: it will skip what the other stored.");
+        }
     }
 }

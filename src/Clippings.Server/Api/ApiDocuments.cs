@@ -39,4 +39,5 @@ public sealed record AuthorDocument(string Name, string? Bio, int ArticleCount, 
 
 public sealed record AuthorDetailDocument(string Name, string? Bio, int ArticleCount, string? FirstPublished, string? LastPublished, IReadOnlyList<ArticleDocument> Articles);
 
-public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors);
+/// <summary><c>/health</c>: <c>reason</c> says what is wrong when the status is not ok.</summary>
+public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null);

@@ -129,7 +129,7 @@ internal static class ApiEndpoints
             }
             else if (!string.IsNullOrEmpty(update.TextDelta))
             {
-                await WriteEventAsync(context.Response, "delta", JsonSerializer.Serialize(new { text = update.TextDelta }, CompactJson), cancellationToken);
+                await WriteEventAsync(context.Response, "delta", JsonSerializer.Serialize(new { text = SafeMarkdown.Escape(update.TextDelta) }, CompactJson), cancellationToken);
             }
         }
 
@@ -208,17 +208,32 @@ internal static class ApiEndpoints
 
     private static async Task<IResult> HealthAsync(IArchiveIndex index, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // The index's kind and file name only: the absolute path tells an outsider about the machine.
+        var description = PublicDescription(index.Description);
         try
         {
             var stats = await index.GetStatsAsync(cancellationToken);
-            return Results.Json(new HealthDocument("ok", index.Description, stats.Articles, stats.Passages, stats.Authors), AnswerDocument.JsonOptions);
+            if (index is Storage.Sqlite.FaultReportingIndex { Damage: { } damage })
+            {
+                // Counting rows can succeed on a file whose passages are damaged: answers would all fail, so say so here.
+                return Results.Json(new HealthDocument("unhealthy", description, stats.Articles, stats.Passages, stats.Authors, Hide(damage, index.Description)), AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return Results.Json(new HealthDocument("ok", description, stats.Articles, stats.Passages, stats.Authors), AnswerDocument.JsonOptions);
         }
         catch (ClippingsException ex)
         {
             loggers.CreateLogger("Clippings.Server.Health").LogWarning("Health check: the index does not answer: {Reason}", ex.Message);
-            return Results.Json(new HealthDocument("unavailable", index.Description, 0, 0, 0), AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new HealthDocument("unavailable", description, 0, 0, 0, Hide(ex.Message, index.Description)), AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
+
+    private static string Hide(string reason, string description) =>
+        description.StartsWith("sqlite:", StringComparison.Ordinal) ? reason.Replace(description["sqlite:".Length..], Path.GetFileName(description["sqlite:".Length..]), StringComparison.Ordinal) : reason;
+
+    /// <summary><c>sqlite:/abs/path/clippings.db</c> → <c>sqlite:clippings.db</c>; other descriptions (Qdrant URLs) unchanged.</summary>
+    internal static string PublicDescription(string description) =>
+        description.StartsWith("sqlite:", StringComparison.Ordinal) ? "sqlite:" + Path.GetFileName(description["sqlite:".Length..]) : description;
 
     internal static IResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
@@ -277,9 +292,10 @@ internal static class ApiEndpoints
         }
         else if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) && text.Length == 7)
         {
-            date = start ? month : month.AddMonths(1).AddDays(-1);
+            // Not AddMonths(1): December 9999 has no next month (that was a 500).
+            date = start ? month : new DateOnly(month.Year, month.Month, DateTime.DaysInMonth(month.Year, month.Month));
         }
-        else if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1)
+        else if (text.Length == 4 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999)
         {
             date = start ? new DateOnly(year, 1, 1) : new DateOnly(year, 12, 31);
         }

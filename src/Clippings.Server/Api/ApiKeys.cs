@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -61,11 +60,10 @@ public sealed class ApiKeys
         return null;
     }
 
-    /// <summary>Loopback, or no remote address at all (an in-process or Unix-socket caller).</summary>
-    public static bool IsLocal(HttpContext context) =>
-        context.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address);
+    /// <summary>A caller on this machine, by the server's one forwarded-headers policy (<see cref="Hosting.ClientAddress"/>).</summary>
+    public static bool IsLocal(HttpContext context) => Hosting.ClientAddress.IsLoopback(context);
 
     /// <summary>The rate-limit partition: the key's name when valid, else the remote address.</summary>
     public string ClientId(HttpContext context) =>
-        Identify(context.Request) is { } name ? "key:" + name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
+        Identify(context.Request) is { } name ? "key:" + name : "ip:" + Hosting.ClientAddress.Key(context);
 }

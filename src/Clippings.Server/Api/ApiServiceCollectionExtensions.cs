@@ -17,7 +17,15 @@ public static class ApiServiceCollectionExtensions
     /// <summary>The editors' API: keys, per-client rate limiting (<c>Clippings:Api</c>), conversations and the OpenAPI document.</summary>
     public static IServiceCollection AddClippingsApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
+        services.BindValidated<ApiOptions>(configuration, ApiOptions.SectionName, rules => rules
+            .Range("RateLimit:PermitsPerMinute", o => o.RateLimit.PermitsPerMinute, 0, 1_000_000, "0 (off) to 1000000")
+            // -1 used to reject every request as too large.
+            .Range(nameof(ApiOptions.MaxRequestBodyBytes), o => o.MaxRequestBodyBytes, 256, 16 * 1024 * 1024)
+            .Range(nameof(ApiOptions.MaxSearchResults), o => o.MaxSearchResults, 1, 1000)
+            .Rule(o => o.Keys.FirstOrDefault(k => string.IsNullOrWhiteSpace(k.Sha256) || k.Sha256.Trim().Length != 64 || !k.Sha256.Trim().All(Uri.IsHexDigit)) is { } bad
+                ? $"{ApiOptions.SectionName}:Keys entry '{bad.Name}' has Sha256 '{bad.Sha256}'; allowed: 64 hex digits (make one with `clippings api-key`)." : null));
+        // A parameter that does not bind (limit=abc) throws, so the exception handler answers with a detail saying which.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.TryAddSingleton<ApiKeys>();
         services.TryAddSingleton<ApiConversationStore>();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>

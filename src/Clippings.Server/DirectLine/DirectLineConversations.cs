@@ -4,26 +4,32 @@ using Microsoft.Bot.Schema;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace Clippings.Server.DirectLine;
 
 /// <summary>
-/// One Direct Line conversation: its activity feed (numbered by watermark, capped) and a lock that runs
-/// its bot turns one at a time, so a follow-up is answered after the question before it.
+/// One Direct Line conversation: its activity feed (numbered by watermark, bounded in count and bytes) and a lock that
+/// runs its bot turns one at a time, so a follow-up is answered after the question before it. Activities are kept as
+/// their JSON text: what is counted against the budgets is what is held.
 /// </summary>
 public sealed class DirectLineConversation
 {
     private readonly object _gate = new();
-    private readonly LinkedList<(long Sequence, string Id, JObject Activity)> _feed = new();
+    private readonly LinkedList<FeedEntry> _feed = new();
     private readonly int _maxActivities;
+    private readonly long _maxBytes;
+    private readonly Action<long> _onBytesChanged;
     private long _sequence;
+    private long _delivered;
+    private long _bytes;
 
-    internal DirectLineConversation(string id, string? userId, int maxActivities, DateTimeOffset now)
+    internal DirectLineConversation(string id, string? userId, int maxActivities, long maxBytes, DateTimeOffset now, Action<long> onBytesChanged)
     {
         Id = id;
         UserId = userId;
         _maxActivities = maxActivities;
+        _maxBytes = maxBytes;
+        _onBytesChanged = onBytesChanged;
         LastActive = now;
     }
 
@@ -33,6 +39,9 @@ public sealed class DirectLineConversation
     public string? UserId { get; internal set; }
 
     public DateTimeOffset LastActive { get; internal set; }
+
+    /// <summary>Bytes of the activities this conversation holds.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     internal SemaphoreSlim TurnLock { get; } = new(1, 1);
 
@@ -75,29 +84,73 @@ public sealed class DirectLineConversation
     }
 
     /// <summary>
-    /// Activities after <paramref name="watermark"/> and the new watermark. Without a watermark (history, e.g. after a
-    /// reload) typing activities are left out: a typing indicator or streaming update is news only while it is live.
+    /// Activities after <paramref name="watermark"/> (as a JSON array) and the new watermark. Reading with a watermark
+    /// confirms the client has everything up to it, which lets those activities go when a budget is tight. Without a
+    /// watermark (history, e.g. after a reload) typing activities are left out: they are news only while live.
     /// </summary>
-    public (IReadOnlyList<JObject> Activities, long Watermark) ReadAfter(long? watermark)
+    public (string ActivitiesJson, int Count, long Watermark) ReadAfter(long? watermark)
     {
         lock (_gate)
         {
             var after = watermark ?? 0;
-            var activities = _feed
-                .Where(e => e.Sequence > after && (watermark is not null || (string?)e.Activity["type"] != ActivityTypes.Typing))
-                .Select(e => (JObject)e.Activity.DeepClone())
-                .ToList();
-            return (activities, _sequence);
+            if (watermark is { } confirmed && confirmed <= _sequence)
+            {
+                _delivered = Math.Max(_delivered, confirmed);
+            }
+
+            var json = new System.Text.StringBuilder("[");
+            var count = 0;
+            foreach (var entry in _feed)
+            {
+                if (entry.Sequence > after && (watermark is not null || !entry.IsTyping))
+                {
+                    json.Append(count++ == 0 ? "" : ",").Append(entry.Json);
+                }
+            }
+
+            return (json.Append(']').ToString(), count, _sequence);
+        }
+    }
+
+    /// <summary>Drops activities the client has read, oldest first, until <paramref name="wanted"/> bytes are freed; returns the bytes freed.</summary>
+    internal long TrimDelivered(long wanted)
+    {
+        lock (_gate)
+        {
+            long freed = 0;
+            while (freed < wanted && _feed.First is { } first && first.Value.Sequence <= _delivered)
+            {
+                freed += first.Value.Bytes;
+                RemoveNode(first);
+            }
+
+            return freed;
+        }
+    }
+
+    /// <summary>Releases the conversation's bytes from the total when it is forgotten.</summary>
+    internal void Forget()
+    {
+        lock (_gate)
+        {
+            _feed.Clear();
+            _onBytesChanged(-Interlocked.Exchange(ref _bytes, 0));
         }
     }
 
     private void Add(long sequence, Activity activity)
     {
         // A snapshot: the bot may keep and change its Activity object after sending it.
-        _feed.AddLast((sequence, activity.Id!, JObject.FromObject(activity, DirectLineJson.Serializer)));
-        while (_feed.Count > _maxActivities)
+        var json = JsonConvert.SerializeObject(activity, DirectLineJson.Settings);
+        var entry = new FeedEntry(sequence, activity.Id!, activity.Type == ActivityTypes.Typing, json);
+        _feed.AddLast(entry);
+        Interlocked.Add(ref _bytes, entry.Bytes);
+        _onBytesChanged(entry.Bytes);
+        while (_feed.Count > _maxActivities || (_bytes > _maxBytes && _feed.Count > 1))
         {
-            _feed.RemoveFirst();
+            // The feed is in watermark order, so its head is the oldest: read ones go before unread ones, and when the
+            // client has read nothing (it never polls), the oldest goes all the same.
+            RemoveNode(_feed.First!);
         }
     }
 
@@ -107,16 +160,32 @@ public sealed class DirectLineConversation
         {
             if (string.Equals(node.Value.Id, activityId, StringComparison.Ordinal))
             {
-                _feed.Remove(node);
+                RemoveNode(node);
                 return true;
             }
         }
 
         return false;
     }
+
+    private void RemoveNode(LinkedListNode<FeedEntry> node)
+    {
+        _feed.Remove(node);
+        Interlocked.Add(ref _bytes, -node.Value.Bytes);
+        _onBytesChanged(-node.Value.Bytes);
+    }
+
+    private sealed record FeedEntry(long Sequence, string Id, bool IsTyping, string Json)
+    {
+        /// <summary>What the entry holds in memory: its UTF-16 text plus a small allowance for the objects around it.</summary>
+        public long Bytes { get; } = (Json.Length * sizeof(char)) + 96;
+    }
 }
 
-/// <summary>All live Direct Line conversations, in memory, bounded in count and idle time.</summary>
+/// <summary>Why a new conversation or activity was not accepted, and when to try again.</summary>
+public sealed record DirectLineRefusal(string Reason, TimeSpan RetryAfter);
+
+/// <summary>All live Direct Line conversations, in memory, bounded in count, bytes and idle time.</summary>
 public sealed class DirectLineConversations
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
@@ -124,7 +193,9 @@ public sealed class DirectLineConversations
     private readonly DirectLineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DirectLineConversations> _logger;
+    private readonly Lock _admission = new();
     private DateTimeOffset _lastSweep;
+    private long _totalBytes;
 
     public DirectLineConversations(IOptions<DirectLineOptions> options, TimeProvider time, ILogger<DirectLineConversations> logger)
     {
@@ -136,26 +207,47 @@ public sealed class DirectLineConversations
 
     public int Count => _conversations.Count;
 
-    /// <summary>Starts the conversation with this id, or returns it when it already exists (created = false).</summary>
-    public DirectLineConversation GetOrStart(string id, string? userId, out bool created)
+    /// <summary>Bytes of activities held across all conversations.</summary>
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    /// <summary>
+    /// Starts the conversation with this id, or returns it when it already exists (created = false). Null with
+    /// <paramref name="refusal"/> when the server is full of conversations active within <see cref="DirectLineOptions.EvictableAfter"/>.
+    /// </summary>
+    public DirectLineConversation? GetOrStart(string id, string? userId, out bool created, out DirectLineRefusal? refusal)
     {
         Sweep();
         var now = _time.GetUtcNow();
-        var isNew = false;
-        var conversation = _conversations.GetOrAdd(id, key =>
+        created = false;
+        refusal = null;
+        if (_conversations.TryGetValue(id, out var existing))
         {
-            isNew = true;
-            return new DirectLineConversation(key, userId, Math.Max(1, _options.MaxActivitiesPerConversation), now);
-        });
-        conversation.LastActive = now;
-        created = isNew;
-        if (created)
-        {
-            _logger.LogInformation("Direct Line conversation {ConversationId} started ({Conversations} live)", id, _conversations.Count);
-            EvictBeyondLimit();
+            existing.LastActive = now;
+            return existing;
         }
 
-        return conversation;
+        lock (_admission)
+        {
+            if (_conversations.TryGetValue(id, out existing))
+            {
+                existing.LastActive = now;
+                return existing;
+            }
+
+            if (_conversations.Count >= _options.MaxConversations && !EvictOneIdle(now, out var retryAfter))
+            {
+                refusal = new DirectLineRefusal($"The chat is at capacity ({_options.MaxConversations} active conversations); try again shortly.", retryAfter);
+                _logger.LogWarning("Direct Line conversation refused: all {MaxConversations} conversations were active in the last {EvictableAfter}", _options.MaxConversations, _options.EvictableAfter);
+                return null;
+            }
+
+            var conversation = new DirectLineConversation(id, userId, _options.MaxActivitiesPerConversation, _options.MaxConversationBytes, now,
+                delta => Interlocked.Add(ref _totalBytes, delta));
+            _conversations[id] = conversation;
+            created = true;
+            _logger.LogInformation("Direct Line conversation {ConversationId} started ({Conversations} live)", id, _conversations.Count);
+            return conversation;
+        }
     }
 
     /// <summary>The live conversation with this id (marking it active), or null when unknown or expired.</summary>
@@ -169,12 +261,48 @@ public sealed class DirectLineConversations
         var now = _time.GetUtcNow();
         if (now - conversation.LastActive > _options.ConversationIdleTimeout)
         {
-            _conversations.TryRemove(id, out _);
+            Forget(id);
             return null;
         }
 
         conversation.LastActive = now;
         return conversation;
+    }
+
+    /// <summary>
+    /// Makes room for an activity of <paramref name="bytes"/> in the total budget: drops read activities of the least
+    /// recently active conversations. Null when there is room, else the refusal (everything held is still unread).
+    /// </summary>
+    public DirectLineRefusal? Reserve(long bytes)
+    {
+        var excess = TotalBytes + bytes - _options.MaxTotalBytes;
+        if (excess <= 0)
+        {
+            return null;
+        }
+
+        lock (_admission)
+        {
+            foreach (var conversation in _conversations.Values.OrderBy(c => c.LastActive))
+            {
+                excess -= conversation.TrimDelivered(excess);
+                if (excess <= 0)
+                {
+                    return null;
+                }
+            }
+        }
+
+        _logger.LogWarning("Direct Line activity refused: {TotalBytes} bytes held, the budget is {MaxTotalBytes}", TotalBytes, _options.MaxTotalBytes);
+        return new DirectLineRefusal("The chat is busy; try again shortly.", TimeSpan.FromSeconds(30));
+    }
+
+    private void Forget(string id)
+    {
+        if (_conversations.TryRemove(id, out var gone))
+        {
+            gone.Forget();
+        }
     }
 
     private void Sweep()
@@ -190,24 +318,42 @@ public sealed class DirectLineConversations
         {
             if (now - conversation.LastActive > _options.ConversationIdleTimeout)
             {
-                _conversations.TryRemove(id, out _);
+                Forget(id);
             }
         }
     }
 
-    private void EvictBeyondLimit()
+    /// <summary>
+    /// Forgets the least recently active conversation if it has been idle for <see cref="DirectLineOptions.EvictableAfter"/>
+    /// (one pass, no sort); otherwise says when the oldest will be.
+    /// </summary>
+    private bool EvictOneIdle(DateTimeOffset now, out TimeSpan retryAfter)
     {
-        var excess = _conversations.Count - Math.Max(1, _options.MaxConversations);
-        if (excess <= 0)
+        DirectLineConversation? oldest = null;
+        foreach (var conversation in _conversations.Values)
         {
-            return;
+            if (oldest is null || conversation.LastActive < oldest.LastActive)
+            {
+                oldest = conversation;
+            }
         }
 
-        foreach (var stale in _conversations.Values.OrderBy(c => c.LastActive).Take(excess))
+        retryAfter = TimeSpan.Zero;
+        if (oldest is null)
         {
-            _conversations.TryRemove(stale.Id, out _);
-            _logger.LogInformation("Direct Line conversation {ConversationId} forgotten: more than {MaxConversations} live", stale.Id, _options.MaxConversations);
+            return true;
         }
+
+        var idle = now - oldest.LastActive;
+        if (idle < _options.EvictableAfter)
+        {
+            retryAfter = _options.EvictableAfter - idle;
+            return false;
+        }
+
+        Forget(oldest.Id);
+        _logger.LogInformation("Direct Line conversation {ConversationId} forgotten: more than {MaxConversations} live, idle for {Idle}", oldest.Id, _options.MaxConversations, idle);
+        return true;
     }
 }
 

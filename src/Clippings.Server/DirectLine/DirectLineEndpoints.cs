@@ -80,7 +80,12 @@ public static class DirectLineEndpoints
         var requestedUser = await ReadUserIdAsync(http).ConfigureAwait(false);
         var conversationId = caller.Token?.ConversationId ?? DirectLineTokens.NewConversationId();
         var userId = caller.Token?.UserId ?? requestedUser;
-        var conversation = conversations.GetOrStart(conversationId, userId, out var created);
+        var conversation = conversations.GetOrStart(conversationId, userId, out var created, out var refusal);
+        if (conversation is null)
+        {
+            return Busy(http, refusal!);
+        }
+
         var token = caller.Token is null ? tokens.Issue(conversationId, userId) : http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
         if (created)
         {
@@ -146,6 +151,11 @@ public static class DirectLineEndpoints
             return Error(HttpStatusCode.BadRequest, "BadArgument", "Post one activity as JSON, of type message, event or typing.");
         }
 
+        if (conversations.Reserve(body.Length * sizeof(char)) is { } full)
+        {
+            return Busy(http, full);
+        }
+
         // The feed's copy is the server's version of the activity: ids, time and accounts are set here, not by the client.
         var user = activity.From ?? new ChannelAccount();
         user.Id = caller.Token?.UserId ?? conversation.UserId ?? (string.IsNullOrWhiteSpace(user.Id) ? "user-" + conversationId[..8] : user.Id);
@@ -186,12 +196,10 @@ public static class DirectLineEndpoints
             after = parsed;
         }
 
-        var (activities, newWatermark) = conversation.ReadAfter(after);
-        return Json(StatusCodes.Status200OK, new JObject
-        {
-            ["activities"] = new JArray(activities),
-            ["watermark"] = newWatermark.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        var (activities, _, newWatermark) = conversation.ReadAfter(after);
+        // The feed holds each activity's JSON text: the answer is assembled around it, not re-serialized.
+        var json = "{\"activities\":" + activities + ",\"watermark\":\"" + newWatermark.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"}";
+        return Results.Content(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status200OK);
     }
 
     private static async Task RunTurnAsync(
@@ -321,10 +329,15 @@ public static class DirectLineEndpoints
             : new Caller(false, token, null);
     }
 
-    /// <summary>A direct connection from this machine. A forwarded request (reverse proxy) never counts as local.</summary>
-    internal static bool IsLoopback(HttpContext http) =>
-        http.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address)
-        && !http.Request.Headers.ContainsKey("X-Forwarded-For") && !http.Request.Headers.ContainsKey("Forwarded");
+    /// <summary>A caller on this machine, by the server's one forwarded-headers policy.</summary>
+    internal static bool IsLoopback(HttpContext http) => Hosting.ClientAddress.IsLoopback(http);
+
+    /// <summary>503 with Retry-After: the server is at a budget, and nothing live was dropped to make room.</summary>
+    private static IResult Busy(HttpContext http, DirectLineRefusal refusal)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", refusal.Reason);
+    }
 
     private static IResult ConversationNotFound() =>
         Error(HttpStatusCode.NotFound, "BadArgument", "This conversation has ended or expired; start a new one.");

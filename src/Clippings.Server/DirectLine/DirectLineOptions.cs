@@ -20,11 +20,31 @@ public sealed class DirectLineOptions
     /// <summary>Activities kept per conversation; older ones drop off the feed.</summary>
     public int MaxActivitiesPerConversation { get; set; } = 200;
 
-    /// <summary>Conversations kept in memory; past this the least recently active one is forgotten.</summary>
+    /// <summary>
+    /// Conversations kept in memory; past this the least recently active one idle for <see cref="EvictableAfter"/> is
+    /// forgotten, and when none is, a new conversation is refused (503 with Retry-After) rather than ending a live one.
+    /// </summary>
     public int MaxConversations { get; set; } = 5000;
 
-    /// <summary>Largest activity a client may post, in bytes.</summary>
+    /// <summary>A conversation active more recently than this is never evicted to make room for a new one.</summary>
+    public TimeSpan EvictableAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Largest activity a client may post, in bytes (413 above it).</summary>
     public int MaxActivityBytes { get; set; } = 32 * 1024;
+
+    /// <summary>
+    /// Bytes of activities kept per conversation (as stored JSON text); past it the oldest activities the client has
+    /// already read go first, then the oldest of all.
+    /// </summary>
+    public int MaxConversationBytes { get; set; } = 512 * 1024;
+
+    /// <summary>
+    /// Bytes of activities kept across all conversations; past it already-read activities of the least recently active
+    /// conversations are dropped, and while it is still exceeded new activities get 503 with Retry-After.
+    /// </summary>
+    public long MaxTotalBytes { get; set; } = 256L * 1024 * 1024;
+
+    public DirectLineRateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>
     /// Origins of pages allowed to call the endpoint from a browser (the pages that paste embed.js).
@@ -36,4 +56,17 @@ public sealed class DirectLineOptions
     public string BotId { get; set; } = "clippings";
 
     public string BotName { get; set; } = "Clippings";
+}
+
+/// <summary>Per-minute limits (fixed one-minute windows; 0 disables one); over a limit: 429 with Retry-After.</summary>
+public sealed class DirectLineRateLimitOptions
+{
+    /// <summary>Activities posted per minute into one conversation (that is, per token).</summary>
+    public int ActivitiesPerConversation { get; set; } = 20;
+
+    /// <summary>Activities posted per minute from one client address, across its conversations.</summary>
+    public int ActivitiesPerAddress { get; set; } = 60;
+
+    /// <summary>New tokens and conversations (<c>/webchat/token</c>, <c>tokens/generate</c>, <c>conversations</c>) per minute per client address.</summary>
+    public int TokensPerAddress { get; set; } = 20;
 }

@@ -41,7 +41,11 @@ public static class WebsiteEndpoints
         var chosen = string.IsNullOrEmpty(article) ? all.FirstOrDefault() : all.FirstOrDefault(a => string.Equals(a.Id, article, StringComparison.Ordinal));
         if (chosen is null && !string.IsNullOrEmpty(article))
         {
-            return Results.NotFound("No article with that id in the archive.");
+            // A browser asked: answer with a page, not a JSON string.
+            return Results.Content(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Article not found</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head>" +
+                "<body><main><h1>Article not found</h1><p>The archive holds no article with that id. <a href=\"/\">Read the newest article</a>.</p></main></body></html>",
+                "text/html; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status404NotFound);
         }
 
         var full = chosen is null ? null : await index.GetArticleAsync(chosen.Id, cancellationToken).ConfigureAwait(false);

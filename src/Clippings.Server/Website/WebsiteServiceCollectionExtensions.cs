@@ -15,7 +15,10 @@ public static class WebsiteServiceCollectionExtensions
     public static IServiceCollection AddClippingsWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddDirectLine(configuration);
-        services.AddOptions<WebChatOptions>().Bind(configuration.GetSection(WebChatOptions.SectionName));
+        services.BindValidated<WebChatOptions>(configuration, WebChatOptions.SectionName, rules => rules
+            .OneOf(nameof(WebChatOptions.DirectLine), o => o.DirectLine, "local", "azure")
+            .Rule(o => o.UsesAzure && !(Uri.TryCreate(o.AzureEndpoint, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps)
+                ? $"{WebChatOptions.SectionName}:AzureEndpoint is '{o.AzureEndpoint}'; allowed: an https URL such as {WebChatOptions.AzureDefaultEndpoint}." : null));
         services.AddHttpClient(WebChatTokenIssuer.AzureHttpClient, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.TryAddSingleton<WebChatTokenIssuer>();
         services.TryAddSingleton<WebAssets>();

@@ -26,16 +26,17 @@ public sealed record AnswerDocument(
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The answer's Markdown made safe to render (<see cref="SafeMarkdown"/>), titles as plain text; quotes stay the exact stored text.</summary>
     public static AnswerDocument From(Answer answer) => new(
-        answer.Text,
+        SafeMarkdown.Escape(answer.Text),
         answer.Refused,
-        answer.Citations,
+        answer.Citations.Select(c => c with { Title = SafeMarkdown.PlainText(c.Title) }).ToList(),
         answer.Form.ToString().ToLowerInvariant(),
         answer.SuggestedQuestions,
         answer.StandaloneQuestion,
         answer.Note,
         answer.ComposedBy,
-        answer.ClosestArticles.Select(a => new ClosestArticleDocument(a.Id, a.Title, a.Authors, a.Published?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), a.Url)).ToList());
+        answer.ClosestArticles.Select(a => new ClosestArticleDocument(a.Id, SafeMarkdown.PlainText(a.Title), a.Authors, a.Published?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), a.Url)).ToList());
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 }

@@ -14,7 +14,12 @@ public static class IndexServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddArchiveIndex(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IndexOptions>().Bind(configuration.GetSection(IndexOptions.SectionName));
+        services.BindValidated<IndexOptions>(configuration, IndexOptions.SectionName, rules => rules
+            .OneOf(nameof(IndexOptions.Provider), o => o.Provider, "sqlite", "qdrant", "")
+            .Rule(o => !string.Equals(o.Provider.Trim(), "qdrant", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(o.Path)
+                ? $"{IndexOptions.SectionName}:Path is ''; allowed: a file path such as data/clippings.db." : null)
+            .Range("Qdrant:TimeoutSeconds", o => o.Qdrant.TimeoutSeconds, 1, 3600)
+            .Range("Qdrant:MaxRetries", o => o.Qdrant.MaxRetries, 0, 20));
         services.AddSingleton<IArchiveIndex>(sp => Create(sp.GetRequiredService<IOptions<IndexOptions>>().Value, sp));
         return services;
     }
@@ -22,7 +27,7 @@ public static class IndexServiceCollectionExtensions
     public static IArchiveIndex Create(IndexOptions options, IServiceProvider services) =>
         options.Provider.Trim().ToLowerInvariant() switch
         {
-            "sqlite" or "" => new SqliteArchiveIndex(options.Path, services.GetService<ILogger<SqliteArchiveIndex>>()),
+            "sqlite" or "" => new FaultReportingIndex(new SqliteArchiveIndex(options.Path, services.GetService<ILogger<SqliteArchiveIndex>>())),
             "qdrant" => Qdrant.QdrantIndexFactory.Create(options, services),
             var other => throw new ClippingsException($"Unknown index provider '{other}' in Clippings:Index:Provider. Use 'sqlite' (embedded) or 'qdrant'."),
         };

@@ -191,9 +191,9 @@ public sealed class DirectLineProtocolTests
     {
         await using var host = await DirectLineTestHost.StartAsync(new Dictionary<string, string?> { ["Clippings:DirectLine:MaxConversations"] = "2" });
         var (first, firstToken) = await host.StartConversationAsync();
-        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        host.Clock.Advance(TimeSpan.FromMinutes(6));   // only conversations idle past EvictableAfter (5 min) may go
         var (second, secondToken) = await host.StartConversationAsync();
-        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        host.Clock.Advance(TimeSpan.FromMinutes(6));   // only conversations idle past EvictableAfter (5 min) may go
         await host.StartConversationAsync();
 
         using var forgotten = await host.Client.SendAsync(DirectLineTestHost.Request(HttpMethod.Get, $"/v3/directline/conversations/{first}/activities", firstToken));

@@ -32,6 +32,8 @@ internal sealed class DirectLineTestHost : IAsyncDisposable
 
     public TestServer Server => _app.GetTestServer();
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<DirectLineTestHost> StartAsync(IDictionary<string, string?>? settings = null, bool withSecret = true)
     {
         var builder = WebApplication.CreateBuilder();
@@ -55,6 +57,7 @@ internal sealed class DirectLineTestHost : IAsyncDisposable
         builder.Services.AddSingleton<IBot, EchoBot>();
         var app = builder.Build();
         app.UseCors();
+        app.UseRateLimiter();
         app.MapDirectLine();
         await app.StartAsync();
         return new DirectLineTestHost(app, clock);

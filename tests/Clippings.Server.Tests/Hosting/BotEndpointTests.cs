@@ -9,14 +9,14 @@ namespace Clippings.Server.Tests.Hosting;
 /// <summary><c>POST /api/messages</c> through the real host: authentication off (Emulator style) and on.</summary>
 public sealed class BotEndpointTests
 {
-    private static StringContent Activity(string text, string conversationId, string deliveryMode = "expectReplies") => new(
+    private static StringContent Activity(string text, string conversationId, string deliveryMode = "expectReplies", string serviceUrl = "http://127.0.0.1:9/") => new(
         new JObject
         {
             ["type"] = "message",
             ["id"] = "m-" + Guid.NewGuid().ToString("N"),
             ["text"] = text,
             ["channelId"] = "emulator",
-            ["serviceUrl"] = "http://127.0.0.1:9/",
+            ["serviceUrl"] = serviceUrl,
             ["deliveryMode"] = deliveryMode,
             ["conversation"] = new JObject { ["id"] = conversationId },
             ["from"] = new JObject { ["id"] = "user-1" },
@@ -60,7 +60,7 @@ public sealed class BotEndpointTests
             ["MicrosoftAppId"] = "00000000-0000-0000-0000-00000000a11d",
             ["MicrosoftAppPassword"] = "not-used-in-this-test",
         });
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = Activity("hello", "c-closed", "normal") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = Activity("hello", "c-closed", "normal", "https://smba.trafficmanager.net/emea/") };
         if (authorization is not null)
         {
             request.Headers.Authorization = AuthenticationHeaderValue.Parse(authorization);

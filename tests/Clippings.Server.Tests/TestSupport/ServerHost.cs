@@ -29,7 +29,7 @@ public sealed class ServerHost : IAsyncDisposable
     public HttpClient Client { get; }
     public CapturedLog Log { get; }
 
-    public static async Task<ServerHost> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<ServerHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -49,6 +49,7 @@ public sealed class ServerHost : IAsyncDisposable
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<ILogEventSink>(log);
             builder.Services.AddSingleton<IStartupFilter, RemoteAddressFromHeader>();
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         return new ServerHost(app, log);
@@ -106,4 +107,30 @@ public sealed class CapturedLog : ILogEventSink
 
     public static string? Property(LogEvent e, string name) =>
         e.Properties.TryGetValue(name, out var value) ? (value as ScalarValue)?.Value?.ToString() : null;
+}
+
+/// <summary>
+/// Stands in for the network under every HttpClient the host makes: it records each request and answers it itself
+/// (a 200 with <c>{}</c> for loopback hosts, a connection failure for any other), so nothing ever leaves the machine.
+/// </summary>
+public sealed class RecordingHandler : HttpMessageHandler
+{
+    private readonly ConcurrentQueue<Uri> _requests = new();
+
+    public IReadOnlyList<Uri> Requests => [.. _requests];
+
+    public void Install(IServiceCollection services) =>
+        services.ConfigureAll<Microsoft.Extensions.Http.HttpClientFactoryOptions>(options =>
+            options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = this));
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        _requests.Enqueue(request.RequestUri!);
+        if (!request.RequestUri!.IsLoopback)
+        {
+            throw new HttpRequestException("RecordingHandler: no traffic leaves the machine in tests.");
+        }
+
+        return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") });
+    }
 }

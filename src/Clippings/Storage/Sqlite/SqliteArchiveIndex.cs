@@ -40,10 +40,13 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             Directory.CreateDirectory(directory);
         }
 
+        // A file nobody may write (mode without write bits) is opened read-only: ask and serve work, writes fail clearly.
+        ReadOnly = File.Exists(Path) && !OperatingSystem.IsWindows()
+            && (File.GetUnixFileMode(Path) & (UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             DefaultTimeout = 30,
@@ -51,6 +54,9 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
     }
 
     public string Path { get; }
+
+    /// <summary>True when the file is not writable, so it was opened read-only.</summary>
+    public bool ReadOnly { get; }
 
     public string Description => "sqlite:" + Path;
 
@@ -356,6 +362,12 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            if (!_schemaReady && ReadOnly)
+            {
+                await CheckSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+
             if (!_schemaReady)
             {
                 await EnsureSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -400,7 +412,11 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1'), ('generation', '0');
             """;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await CheckSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task CheckSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         await using var check = connection.CreateCommand();
         check.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
         var schema = Convert.ToInt32(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
