@@ -133,6 +133,13 @@ internal sealed class ExtractionBenchmark(string pagesFolder, TextWriter log)
         text.AppendLine();
         text.AppendLine("Body: bag-of-tokens precision / recall / F1 against the expected text (mean over pages; a lost page scores 0). Title, byline, date: share of the pages that have an expected value where the extracted one matches (a title also matches when the expected one only adds the site's name or the byline at an end: Clippings drops those on purpose). Baseline: SmartReader 0.11.1's own output on the same pages, same run.");
         text.AppendLine();
+        // Times on a shared machine mean little alone: the load says how shared it was; the ratio to SmartReader is the figure.
+        if (File.Exists("/proc/loadavg"))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Load average when the run ended: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores; compare the times as a ratio to SmartReader's, measured on the same pages in the same run.");
+            text.AppendLine();
+        }
+
         text.AppendLine("| pages | extractor | n | body P | body R | body F1 | lost | title | byline | date | median ms | p95 ms |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (label, filter) in new (string, Func<PageScore, bool>)[] { ("publishers' pages", p => p.Real), ("one-rule test pages", p => !p.Real), ("all", _ => true) })
