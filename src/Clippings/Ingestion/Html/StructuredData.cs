@@ -13,7 +13,8 @@ internal sealed record JsonLdArticle(
     string? Section,
     string? Url,
     string? Publisher,
-    string? SiteName);
+    string? SiteName,
+    bool IsArticle);
 
 /// <summary>
 /// Reads schema.org JSON-LD the way real pages publish it: one object, an array, or a <c>@graph</c>, across several
@@ -73,7 +74,8 @@ internal static class StructuredData
                 FirstString(article, "articleSection"),
                 Str(article, "url") ?? IdOf(article, "mainEntityOfPage"),
                 People(article, "publisher", byId).FirstOrDefault()?.Name ?? People(article, "isPartOf", byId).FirstOrDefault()?.Name,
-                website.ValueKind == JsonValueKind.Object ? Str(website, "name") : null);
+                website.ValueKind == JsonValueKind.Object ? Str(website, "name") : null,
+                isArticle);
         }
         finally
         {

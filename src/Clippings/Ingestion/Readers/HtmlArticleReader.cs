@@ -197,7 +197,8 @@ public sealed partial class HtmlArticleReader : IArchiveReader
     {
         var candidates = new[]
         {
-            meta.First("article:published_time"), jsonLd?.DatePublished, ItemProp(document, "datePublished"), meta.First("og:published_time"),
+            // The article node's structured date first: CMSs often fill article:published_time with the last update.
+            jsonLd is { IsArticle: true } ? jsonLd.DatePublished : null, meta.First("article:published_time"), jsonLd?.DatePublished, ItemProp(document, "datePublished"), meta.First("og:published_time"),
             meta.First("parsely-pub-date"), meta.First("sailthru.date"), meta.First("dc.date.issued"), meta.First("dcterms.issued"),
             meta.First("dc.date"), meta.First("dcterms.date"), meta.First("dcterms.created"), meta.First("dc.date.created"),
             meta.First("publish-date"), meta.First("publish_date"), meta.First("publication_date"), meta.First("pubdate"),
