@@ -94,7 +94,11 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             // Readability's order, which most extractors share: structured data, Dublin Core, Open Graph, then the rest.
             jsonLd?.Headline, meta.First("dc.title"), meta.First("dcterm.title"), meta.First("og:title"), meta.First("title"),
             meta.First("twitter:title"), meta.First("parsely-title"), meta.First("sailthru.title"), ItemProp(document, "headline"), document.Title,
-        }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t));
+        }.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t) && !IsSiteName(t));
+        // A "headline" that is the site's own name (og:site_name, the JSON-LD publisher or website) is a CMS filling the
+        // field with a constant, not the piece's title; application-name is left out here, as some sites put the headline in it.
+        bool IsSiteName(string candidate) =>
+            new[] { meta.First("og:site_name"), jsonLd?.Publisher, jsonLd?.SiteName }.Any(site => site is not null && PageTitle.Same(candidate, site));
         if (declared is not null)
         {
             var title = PageTitle.Clean(declared, siteNames, headings);
