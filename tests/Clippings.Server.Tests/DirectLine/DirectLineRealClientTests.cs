@@ -48,6 +48,72 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
         AssertCitedAnswer(reply);
     }
 
+    [Browser.ChromiumFact]
+    public async Task WebChatCreatedAsMicrosoftDocumentsItAnswersOverTheStream()
+    {
+        var token = await GenerateTokenAsync();
+        // Microsoft's documented embedding: createDirectLine with a token and a domain, nothing else (WebSocket on).
+        var html = $$"""
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Web Chat defaults</title></head>
+            <body style="margin:0"><div id="webchat" style="height:100vh"></div>
+            <script src="{{_host.BaseUrl}}/assets/webchat.js"></script>
+            <script>
+              window.WebChat.renderWebChat({
+                directLine: window.WebChat.createDirectLine({ token: '{{token}}', domain: '{{_host.BaseUrl}}/v3/directline' })
+              }, document.getElementById('webchat'));
+            </script></body></html>
+            """;
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Browser.WebsiteHost.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 900, Height = 900 } });
+        var sockets = new List<string>();
+        page.WebSocket += (_, socket) =>
+        {
+            sockets.Add(socket.Url);
+            socket.FrameReceived += (_, frame) => _output.WriteLine("frame: " + (frame.Text?.Length > 200 ? frame.Text[..200] : frame.Text));
+            socket.Close += (_, _) => _output.WriteLine("socket closed");
+        };
+        page.Console += (_, message) => _output.WriteLine("console " + message.Type + ": " + message.Text);
+        // A page loaded from the host (so on loopback: Chromium blocks a page it deems public, such as one Playwright
+        // fulfils itself, from opening a loopback socket), then given the documented snippet.
+        await page.GotoAsync(_host.BaseUrl + "/health");
+        await page.SetContentAsync(html);
+
+        // The welcome arrives over the stream before the reader types.
+        var bot = page.Locator(".webchat__bubble:not(.webchat__bubble--from-user)");
+        await Microsoft.Playwright.Assertions.Expect(bot.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var input = page.Locator("[data-id='webchat-sendbox-input']");
+        await input.FillAsync(Question);
+        await input.PressAsync("Enter");
+        var answer = bot.Filter(new() { HasText = "10,000" });
+        try
+        {
+            await Microsoft.Playwright.Assertions.Expect(answer.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        }
+        finally
+        {
+            Directory.CreateDirectory(Browser.WebsiteHost.ScreenshotDirectory);
+            var screenshot = Path.Combine(Browser.WebsiteHost.ScreenshotDirectory, "webchat-defaults-stream.png");
+            await page.ScreenshotAsync(new() { Path = screenshot });
+            _output.WriteLine("screenshot: " + screenshot);
+        }
+
+        Assert.Contains(sockets, url => url.Contains("/v3/directline/conversations/", StringComparison.Ordinal) && url.Contains("/stream?", StringComparison.Ordinal));
+    }
+
+    private async Task<string> GenerateTokenAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_host.BaseUrl) };
+        // No secret is configured: tokens/generate is open to this machine, as for a local `serve`.
+        using var generated = await http.PostAsync(new Uri("/v3/directline/tokens/generate", UriKind.Relative), null);
+        return (string)JObject.Parse(await generated.Content.ReadAsStringAsync())["token"]!;
+    }
+
     private static void AssertCitedAnswer(JObject reply)
     {
         Assert.Contains("10,000", (string)reply["reply"]!, StringComparison.Ordinal);
@@ -64,11 +130,7 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
             _output.WriteLine(line);
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri(_host.BaseUrl) };
-        // No secret is configured: tokens/generate is open to this machine, as for a local `serve`.
-        using var generated = await http.PostAsync(new Uri("/v3/directline/tokens/generate", UriKind.Relative), null);
-        var token = (string)JObject.Parse(await generated.Content.ReadAsStringAsync())["token"]!;
-
+        var token = await GenerateTokenAsync();
         string[] arguments = ["ask.js", _host.BaseUrl + "/v3/directline", token, Question, .. mode is null ? Array.Empty<string>() : [mode]];
         var (exitCode, output) = await NodeTools.RunAsync("node", arguments, DirectLineClientHost.ClientsDirectory, TimeSpan.FromSeconds(120));
         _output.WriteLine(output);
@@ -95,12 +157,11 @@ public sealed class DirectLineClientHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (NodeTools.MissingReason() is not null)
+        if (NodeTools.MissingReason() is null)
         {
-            return;
+            await InstallClientsAsync();
         }
 
-        await InstallClientsAsync();
         Directory.CreateDirectory(_directory);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
