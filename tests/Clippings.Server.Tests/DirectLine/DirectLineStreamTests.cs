@@ -153,6 +153,39 @@ public sealed class DirectLineStreamTests
     }
 
     [Fact]
+    public async Task WithAllowedOriginsAnUpgradeFromAnotherPageIsRefused()
+    {
+        await using var host = await DirectLineTestHost.StartAsync(new Dictionary<string, string?> { ["Clippings:DirectLine:AllowedOrigins:0"] = "https://news.example.org" });
+        var (_, _, streamUrl) = await StartAsync(host);
+        using var timeout = new CancellationTokenSource(Bound);
+
+        var elsewhere = host.Server.CreateWebSocketClient();
+        elsewhere.ConfigureRequest = request => request.Headers.Origin = "https://evil.example";
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => elsewhere.ConnectAsync(new Uri(streamUrl), timeout.Token));
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+
+        var publisher = host.Server.CreateWebSocketClient();
+        publisher.ConfigureRequest = request => request.Headers.Origin = "https://news.example.org";
+        using var socket = await publisher.ConnectAsync(new Uri(streamUrl), timeout.Token);
+        Assert.Contains("Welcome!", await ReceiveTextAsync(socket, timeout.Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALargeMessageFromTheClientClosesTheStream()
+    {
+        await using var host = await DirectLineTestHost.StartAsync();
+        var (_, _, streamUrl) = await StartAsync(host);
+        using var timeout = new CancellationTokenSource(Bound);
+        using var socket = await host.Server.CreateWebSocketClient().ConnectAsync(new Uri(streamUrl), timeout.Token);
+        await ReceiveTextAsync(socket, timeout.Token);
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(""), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);   // directlinejs's ping is fine
+        await socket.SendAsync(new byte[8192], WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
+        var closed = await ReceiveUntilCloseAsync(socket, timeout.Token);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, closed.CloseStatus);
+    }
+
+    [Fact]
     public async Task StreamSettingsAreValidated()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
