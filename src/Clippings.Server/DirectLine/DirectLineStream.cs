@@ -55,6 +55,13 @@ public static partial class DirectLineEndpoints
             return;
         }
 
+        if (!string.IsNullOrEmpty(t) && tokens.IsSecret(t))
+        {
+            // URLs end up in proxy logs: the secret travels in a header only; stream URLs carry tokens.
+            await Error(HttpStatusCode.Forbidden, "Forbidden", "Use a token in t, never the secret.").ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
         // Same rules as polling: a token bound to this conversation and unexpired (from t, or the Authorization header).
         var caller = AuthenticateFor(http, tokens, conversationId, t);
         var conversation = caller.Failure is null ? conversations.Find(conversationId) : null;
@@ -105,6 +112,21 @@ public static partial class DirectLineEndpoints
         TimeSpan keepAlive, TimeProvider time, CancellationToken cancellationToken)
     {
         var receiving = ReceiveUntilClosedAsync(socket, cancellationToken);
+        try
+        {
+            return await PumpFramesAsync(socket, conversation, conversations, after, expiresAt, keepAlive, time, receiving, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The reader fails once the socket is gone; observed here so it is not reported as an unobserved task error.
+            _ = receiving.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task<string> PumpFramesAsync(
+        WebSocket socket, DirectLineConversation conversation, DirectLineConversations conversations, long? after, DateTimeOffset expiresAt,
+        TimeSpan keepAlive, TimeProvider time, Task<WebSocketCloseStatus> receiving, CancellationToken cancellationToken)
+    {
         while (true)
         {
             // Taken before the read: an activity added after the read completes this task.

@@ -80,6 +80,8 @@ public sealed class DirectLineStreamTests
         Assert.Contains("403", otherConversation, StringComparison.Ordinal);
         var none = await RefusedAsync(host, $"ws://localhost/v3/directline/conversations/{conversationA}/stream");
         Assert.Contains("401", none, StringComparison.Ordinal);
+        var secretInUrl = await RefusedAsync(host, $"ws://localhost/v3/directline/conversations/{conversationA}/stream?t={DirectLineTestHost.Secret}");
+        Assert.Contains("403", secretInUrl, StringComparison.Ordinal);
         var forged = await RefusedAsync(host, $"ws://localhost/v3/directline/conversations/{conversationA}/stream?t={Uri.EscapeDataString(tokenA[..^3] + "AAA")}");
         Assert.Contains("403", forged, StringComparison.Ordinal);
 
