@@ -39,6 +39,21 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
     }
 
     [NodeFact]
+    public async Task DirectLineJsReconnectsAfterItsSocketDropsAndResumesAfterItsWatermark()
+    {
+        var lines = await AskAsync(mode: "reconnect");
+        var opened = lines.Select(l => (string?)l["websocket"]).OfType<string>().ToList();
+        // The second socket comes from the reconnect call: its streamUrl carries the watermark the client had.
+        Assert.True(opened.Count >= 2, string.Join('\n', opened));
+        Assert.DoesNotContain("watermark=", opened[0], StringComparison.Ordinal);
+        Assert.Contains("watermark=", opened[^1], StringComparison.Ordinal);
+        var replies = lines.Where(l => l["reply"] is not null).ToList();
+        Assert.Equal([1, 2], replies.Select(r => (int)r["round"]!));
+        Assert.All(replies, AssertCitedAnswer);
+        Assert.Equal(0, (int)replies[^1]["duplicates"]!);
+    }
+
+    [NodeFact]
     public async Task DirectLineJsWithPollingAnswersToo()
     {
         var lines = await AskAsync(mode: "poll");
