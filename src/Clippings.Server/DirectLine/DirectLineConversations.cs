@@ -22,6 +22,8 @@ public sealed class DirectLineConversation
     private long _sequence;
     private long _delivered;
     private long _bytes;
+    private int _streams;
+    private TaskCompletionSource _changed = NewSignal();
 
     internal DirectLineConversation(string id, string? userId, int maxActivities, long maxBytes, DateTimeOffset now, Action<long> onBytesChanged)
     {
@@ -44,6 +46,44 @@ public sealed class DirectLineConversation
     public long Bytes => Interlocked.Read(ref _bytes);
 
     internal SemaphoreSlim TurnLock { get; } = new(1, 1);
+
+    /// <summary>True once the conversation is forgotten (idle, evicted): its streams close.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>
+    /// Completes at the next activity added to the feed, or when the conversation ends. A stream takes it before it
+    /// reads, so an activity appended between its read and its wait still wakes it (no polling, no lost wake-up).
+    /// </summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    /// <summary>Counts an open WebSocket stream; false when <paramref name="max"/> are already open.</summary>
+    internal bool TryOpenStream(int max)
+    {
+        while (true)
+        {
+            var open = Volatile.Read(ref _streams);
+            if (open >= max)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _streams, open + 1, open) == open)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void CloseStream() => Interlocked.Decrement(ref _streams);
 
     /// <summary>Adds an activity to the feed, giving it the next id ("conversation|0000042"), and returns that id.</summary>
     public string Append(Activity activity)
@@ -135,6 +175,8 @@ public sealed class DirectLineConversation
         {
             _feed.Clear();
             _onBytesChanged(-Interlocked.Exchange(ref _bytes, 0));
+            Ended = true;
+            Signal();
         }
     }
 
@@ -152,7 +194,15 @@ public sealed class DirectLineConversation
             // client has read nothing (it never polls), the oldest goes all the same.
             RemoveNode(_feed.First!);
         }
+
+        Signal();
     }
+
+    /// <summary>Wakes the streams waiting on <see cref="Changed"/> (called under the gate).</summary>
+    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    // Continuations run on the pool, not inside Append's lock.
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private bool RemoveById(string? activityId)
     {

@@ -13,10 +13,11 @@ using Newtonsoft.Json.Linq;
 namespace Clippings.Server.DirectLine;
 
 /// <summary>
-/// The Direct Line 3.0 REST calls Web Chat makes (polling; no WebSocket stream), served by Clippings itself under
-/// <c>/v3/directline</c>. Credentials: the configured secret (a publisher's server), or a token bound to one conversation.
+/// The Direct Line 3.0 calls Web Chat makes (polling, and the WebSocket stream in DirectLineStream.cs), served by
+/// Clippings itself under <c>/v3/directline</c>. Credentials: the configured secret (a publisher's server), or a token
+/// bound to one conversation.
 /// </summary>
-public static class DirectLineEndpoints
+public static partial class DirectLineEndpoints
 {
     public const string BasePath = "/v3/directline";
     public const string CorsPolicy = "clippings-directline";
@@ -30,6 +31,7 @@ public static class DirectLineEndpoints
         group.MapGet("/conversations/{conversationId}", Reconnect);
         group.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
         group.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        group.MapGet("/conversations/{conversationId}/stream", StreamAsync);
         return group;
     }
 
@@ -99,10 +101,11 @@ public static class DirectLineEndpoints
             await RunTurnAsync(http, conversation, joined, bot, adapter, options.Value, user).ConfigureAwait(false);
         }
 
-        return Json(created ? StatusCodes.Status201Created : StatusCodes.Status200OK, ConversationJson(conversationId, token, tokens));
+        return Json(created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            ConversationJson(conversationId, token, tokens, StreamUrl(http, conversationId, token, watermark: null)));
     }
 
-    private static IResult Reconnect(string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
+    private static IResult Reconnect(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
     {
         var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
         if (conversation is null)
@@ -110,8 +113,14 @@ public static class DirectLineEndpoints
             return caller.Failure!;
         }
 
+        if (!string.IsNullOrEmpty(watermark) && !TryParseWatermark(watermark, out _))
+        {
+            return BadWatermark();
+        }
+
+        // A new stream URL for a client whose socket dropped: it resumes after the watermark it had.
         var token = caller.Token is null ? tokens.Issue(conversationId, null) : http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
-        return Json(StatusCodes.Status200OK, ConversationJson(conversationId, token, tokens));
+        return Json(StatusCodes.Status200OK, ConversationJson(conversationId, token, tokens, StreamUrl(http, conversationId, token, watermark)));
     }
 
     private static async Task<IResult> PostActivityAsync(
@@ -185,15 +194,9 @@ public static class DirectLineEndpoints
             return caller.Failure!;
         }
 
-        long? after = null;
-        if (!string.IsNullOrEmpty(watermark))
+        if (!TryParseWatermark(watermark, out var after))
         {
-            if (!long.TryParse(watermark, out var parsed) || parsed < 0)
-            {
-                return Error(HttpStatusCode.BadRequest, "BadArgument", "The watermark must be one returned by this endpoint.");
-            }
-
-            after = parsed;
+            return BadWatermark();
         }
 
         var (activities, _, newWatermark) = conversation.ReadAfter(after);
@@ -234,12 +237,42 @@ public static class DirectLineEndpoints
     private static bool IsClientActivityType(string? type) =>
         type is ActivityTypes.Message or ActivityTypes.Event or ActivityTypes.Typing;
 
-    private static JObject ConversationJson(string conversationId, string token, DirectLineTokens tokens) => new()
+    private static JObject ConversationJson(string conversationId, string token, DirectLineTokens tokens, string? streamUrl = null)
     {
-        ["conversationId"] = conversationId,
-        ["token"] = token,
-        ["expires_in"] = (int)tokens.Lifetime.TotalSeconds,
-    };
+        var json = new JObject
+        {
+            ["conversationId"] = conversationId,
+            ["token"] = token,
+            ["expires_in"] = (int)tokens.Lifetime.TotalSeconds,
+        };
+        if (streamUrl is not null)
+        {
+            json["streamUrl"] = streamUrl;
+        }
+
+        return json;
+    }
+
+    /// <summary>No watermark (or Azure's "-") means from the start; otherwise one this endpoint returned.</summary>
+    private static bool TryParseWatermark(string? watermark, out long? after)
+    {
+        after = null;
+        if (string.IsNullOrEmpty(watermark) || watermark == "-")
+        {
+            return true;
+        }
+
+        if (!long.TryParse(watermark, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+        {
+            return false;
+        }
+
+        after = parsed;
+        return true;
+    }
+
+    private static IResult BadWatermark() =>
+        Error(HttpStatusCode.BadRequest, "BadArgument", "The watermark must be one returned by this endpoint.");
 
     private static async Task<string?> ReadUserIdAsync(HttpContext http)
     {
@@ -290,9 +323,9 @@ public static class DirectLineEndpoints
     }
 
     /// <summary>A caller allowed into this conversation: the secret, or an unexpired token issued for it (403 otherwise).</summary>
-    private static Caller AuthenticateFor(HttpContext http, DirectLineTokens tokens, string conversationId)
+    private static Caller AuthenticateFor(HttpContext http, DirectLineTokens tokens, string conversationId, string? credential = null)
     {
-        var caller = Authenticate(http, tokens, openOnLoopback: false);
+        var caller = Authenticate(http, tokens, openOnLoopback: false, credential);
         if (caller.Failure is null && caller.Token is not null && !string.Equals(caller.Token.ConversationId, conversationId, StringComparison.Ordinal))
         {
             return caller with { Failure = Error(HttpStatusCode.Forbidden, "Forbidden", "This token belongs to another conversation.") };
@@ -301,10 +334,11 @@ public static class DirectLineEndpoints
         return caller;
     }
 
-    private static Caller Authenticate(HttpContext http, DirectLineTokens tokens, bool openOnLoopback)
+    /// <summary>The caller by its <c>Authorization: Bearer</c> header, or by <paramref name="credential"/> (a stream URL's <c>t</c>).</summary>
+    private static Caller Authenticate(HttpContext http, DirectLineTokens tokens, bool openOnLoopback, string? credential = null)
     {
         var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrEmpty(credential) && !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             // With no secret configured, the secret-level calls are open to this machine only (a development setup).
             return openOnLoopback && !tokens.HasSecret && IsLoopback(http)
@@ -313,7 +347,7 @@ public static class DirectLineEndpoints
                     tokens.HasSecret ? "Send 'Authorization: Bearer <secret or token>'." : "Send 'Authorization: Bearer <token>'; tokens come from /webchat/token."));
         }
 
-        var credential = header["Bearer ".Length..].Trim();
+        credential = string.IsNullOrEmpty(credential) ? header["Bearer ".Length..].Trim() : credential;
         if (tokens.IsSecret(credential))
         {
             return new Caller(true, null, null);

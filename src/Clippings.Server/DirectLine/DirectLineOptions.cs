@@ -47,6 +47,15 @@ public sealed class DirectLineOptions
     public DirectLineRateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>
+    /// WebSocket streams open at once on one conversation; one more is refused (429). Azure allows one; two leave room
+    /// for a client's reconnect while the server has not yet seen its old socket drop.
+    /// </summary>
+    public int MaxStreamsPerConversation { get; set; } = 2;
+
+    /// <summary>An idle stream sends an empty frame this often, so proxies and clients see the socket is alive.</summary>
+    public TimeSpan StreamKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Origins of pages allowed to call the endpoint from a browser (the pages that paste embed.js).
     /// Empty: any origin (tokens travel in headers, never in cookies).
     /// </summary>

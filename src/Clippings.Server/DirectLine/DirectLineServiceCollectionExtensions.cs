@@ -31,6 +31,8 @@ public static class DirectLineServiceCollectionExtensions
                 ? $"{DirectLineOptions.SectionName}:MaxConversationBytes is '{o.MaxConversationBytes}'; allowed: 2 × MaxActivityBytes ({2L * o.MaxActivityBytes}) to {64 * 1024 * 1024}." : null)
             .Rule(o => o.MaxTotalBytes < o.MaxConversationBytes || o.MaxTotalBytes > 64L * 1024 * 1024 * 1024
                 ? $"{DirectLineOptions.SectionName}:MaxTotalBytes is '{o.MaxTotalBytes}'; allowed: MaxConversationBytes ({o.MaxConversationBytes}) to {64L * 1024 * 1024 * 1024}." : null)
+            .Range(nameof(DirectLineOptions.MaxStreamsPerConversation), o => o.MaxStreamsPerConversation, 1, 100)
+            .Range(nameof(DirectLineOptions.StreamKeepAlive), o => o.StreamKeepAlive, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5))
             .Range("RateLimit:ActivitiesPerConversation", o => o.RateLimit.ActivitiesPerConversation, 0, 100_000, "0 (off) to 100000")
             .Range("RateLimit:ActivitiesPerAddress", o => o.RateLimit.ActivitiesPerAddress, 0, 1_000_000, "0 (off) to 1000000")
             .Range("RateLimit:TokensPerAddress", o => o.RateLimit.TokensPerAddress, 0, 1_000_000, "0 (off) to 1000000")

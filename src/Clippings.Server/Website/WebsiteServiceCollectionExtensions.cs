@@ -28,6 +28,8 @@ public static class WebsiteServiceCollectionExtensions
     /// <summary>Maps <c>/v3/directline/*</c>, <c>/</c>, <c>/embed.js</c>, <c>/assets/*</c> and <c>/webchat/token</c> (with CORS for pages on other sites).</summary>
     public static WebApplication MapClippingsWeb(this WebApplication app)
     {
+        // The Direct Line stream (Web Chat's default transport) upgrades its GET to a WebSocket.
+        app.UseWebSockets();
         app.UseCors();
         app.MapDirectLine();
         app.MapWebsite();

@@ -56,6 +56,7 @@ internal sealed class DirectLineTestHost : IAsyncDisposable
         builder.Services.AddDirectLine(builder.Configuration);
         builder.Services.AddSingleton<IBot, EchoBot>();
         var app = builder.Build();
+        app.UseWebSockets();
         app.UseCors();
         app.UseRateLimiter();
         app.MapDirectLine();
