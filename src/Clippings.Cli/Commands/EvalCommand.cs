@@ -34,7 +34,7 @@ internal static class EvalCommand
             var report = await evaluator.EvaluateWithBaselineAsync(set, parse.GetValue(mode), null, cancellationToken, !parse.GetValue(plain));
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                Console.Out.WriteLine(ToJson(report, parse.GetValue(details)).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             }
             else
             {
@@ -46,7 +46,7 @@ internal static class EvalCommand
         return command;
     }
 
-    public static JsonObject ToJson(EvaluationReport report)
+    public static JsonObject ToJson(EvaluationReport report, bool details = false)
     {
         var root = Metrics(report.Overall);
         root["mode"] = report.Mode.ToString().ToLowerInvariant();
@@ -71,6 +71,28 @@ internal static class EvalCommand
             var node = BaselineJson(baseline.Overall);
             node["by_kind"] = baselineByKind;
             root["baseline"] = node;
+        }
+
+        if (details)
+        {
+            var rows = new JsonArray();
+            foreach (var o in report.Outcomes)
+            {
+                var b = report.Baseline?.Outcomes.FirstOrDefault(x => ReferenceEquals(x.Question, o.Question));
+                rows.Add(new JsonObject
+                {
+                    ["id"] = o.Question.Id,
+                    ["kind"] = o.Question.Kind,
+                    ["recall_at_5"] = Number(o.RecallAt5),
+                    ["rr_at_10"] = Number(o.ReciprocalRankAt10),
+                    ["baseline_rr_at_10"] = b is null ? null : Number(b.ReciprocalRankAt10),
+                    ["refused"] = o.Refused,
+                    ["top_cosine"] = Number(o.TopDenseScore),
+                    ["top"] = new JsonArray(o.RankedArticleIds.Take(5).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+                });
+            }
+
+            root["questions"] = rows;
         }
 
         return root;
