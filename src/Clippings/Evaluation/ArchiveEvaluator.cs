@@ -188,7 +188,7 @@ public sealed class ArchiveEvaluator
     {
         var retrieved = context.Retrieval.Articles.Select(a => a.Article.Id);
         var listed = context.Retrieval.Listing.Select(a => a.Id);
-        var ranked = context.Plan.Intent == QuestionIntent.ArticleList ? listed.Concat(retrieved) : retrieved.Concat(listed);
+        var ranked = context.Plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorList ? listed.Concat(retrieved) : retrieved.Concat(listed);
         return ranked.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
