@@ -353,8 +353,14 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     private async Task<bool> UsesUnknownWordAsync(QueryPlan plan, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
+        var typed = plan.TypedNames.SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var token in LexicalAnalyzer.Tokenize(plan.SearchText).Distinct(StringComparer.Ordinal))
         {
+            if (typed.Contains(token))
+            {
+                continue;
+            }
+
             if (token.Length < 4 || token.All(char.IsDigit) || GenericWords.Contains(token) || catalog.NameTokens.Contains(token) || catalog.BioTokens.Contains(token) || LexicalAnalyzer.Analyze(token).Count == 0)
             {
                 continue;
@@ -400,6 +406,7 @@ public sealed partial class ArchiveRetriever : IDisposable
                 .Where(w => char.IsUpper(w[0]) || char.IsDigit(w[0]))
                 .Where(w => LexicalAnalyzer.Analyze(w).Count > 0)
                 .Where(w => LexicalAnalyzer.Tokenize(w).All(t => !knownNames.Contains(t) && !GenericWords.Contains(t)))
+                .Where(w => !plan.TypedNames.Any(n => n.Contains(w, StringComparison.OrdinalIgnoreCase)))
                 .ToList();
 
             foreach (var word in unknown.Where(w => !w.All(char.IsDigit)))

@@ -84,17 +84,18 @@ public sealed partial class QueryAnalyzer
         }
 
         var sections = FindSections(text, catalog);
-        var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(text, catalog, sections);
+        var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(SeriesText(text, catalog), catalog, sections);
         var titleArticles = FindQuotedTitles(text, catalog);
         var named = seriesArticles.Concat(titleArticles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
+        premise ??= UnknownByline(text, nameMatches, catalog) ?? FutureYear(text, catalog);
         var requireAll = authors.Count > 1 && JointlyWords().IsMatch(text);
         string? topic = null;
         var intent = authorByRole is not null
             ? QuestionIntent.AuthorProfile
             : AuthorListQuestion().IsMatch(text) && authors.Count == 0
                 ? QuestionIntent.AuthorList
-                : DetectIntent(text, catalog, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, order, out topic);
+                : DetectIntent(text, catalog, authors, nameMatches.Select(m => m.Typed).ToList(), sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, order, out topic);
         if (mentioned is not null && intent is QuestionIntent.ArticleList or QuestionIntent.AuthorProfile)
         {
             intent = QuestionIntent.Passages;
@@ -176,7 +177,62 @@ public sealed partial class QueryAnalyzer
             Notes = notes,
             MentionedName = mentioned,
             ExcludedAuthors = excluded,
+            TypedNames = nameMatches.Select(m => m.Typed).ToList(),
         };
+    }
+
+    /// <summary>"federalist no. 90" typed in lowercase reads as "Federalist No. 90" for the series matcher.</summary>
+    private static string SeriesText(string text, ArchiveCatalog catalog)
+    {
+        var result = Regex.Replace(text, @"\bno\.\s*(?=\d)", "No. ", RegexOptions.CultureInvariant);
+        foreach (var core in catalog.SectionNames.Select(CoreName).Where(c => c.Length >= 4 && !c.Contains(' ', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            result = Regex.Replace(result, @"\b" + Regex.Escape(core) + @"(?='s|,?\s+Nos?\.)", core, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        }
+
+        return result;
+    }
+
+    /// <summary>"essays by jane austen": a two-word byline that is no author of the archive is a premise it cannot meet.</summary>
+    private static string? UnknownByline(string text, IReadOnlyList<NameMatch> names, ArchiveCatalog catalog)
+    {
+        var match = ByNamedPerson().Match(text);
+        if (!match.Success || names.Any(n => n.Start >= match.Groups["name"].Index - 1))
+        {
+            return null;
+        }
+
+        var words = match.Groups["name"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Any(w => ScopeWords.Contains(w) || MonthNames.Contains(w.ToLowerInvariant()) || w.Length < 2)
+            || catalog.SectionNames.Any(n => CoreName(n).Contains(words[0], StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var name = string.Join(' ', words.Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+        var known = catalog.Authors.OrderByDescending(a => a.ArticleCount).Take(3).Select(a => a.Name).ToList();
+        return $"No one named {name} writes in the archive" + (known.Count > 0 ? $"; its most frequent authors are {string.Join(", ", known)}." : ".");
+    }
+
+    /// <summary>A year after the archive's newest piece ("gophercon 2030") is an event it cannot have covered.</summary>
+    private static string? FutureYear(string text, ArchiveCatalog catalog)
+    {
+        var last = catalog.Articles.Where(a => a.Published is not null).Select(a => a.Published!.Value).DefaultIfEmpty().Max();
+        if (last == default)
+        {
+            return null;
+        }
+
+        foreach (Match m in BareYear().Matches(text))
+        {
+            var year = int.Parse(m.Value, CultureInfo.InvariantCulture);
+            if (year > last.Year)
+            {
+                return $"The archive's newest piece is from {last.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}, so it has nothing on {year}.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>"in 2017", "from March 2020 to June 2021", "before 1712": for telling the reader what was searched.</summary>
@@ -228,7 +284,7 @@ public sealed partial class QueryAnalyzer
         return scored.Count > 0 && scored[0].Score >= 2 && (scored.Count == 1 || scored[0].Score > scored[1].Score) ? scored[0].Name : null;
     }
 
-    private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, DateOrder order, out string? topic)
+    private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> typedNames, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, DateOrder order, out string? topic)
     {
         topic = null;
         var coverage = CoverageQuestion().Match(text);
@@ -255,8 +311,10 @@ public sealed partial class QueryAnalyzer
             }
 
             // Every name the catalog knows is scope, not topic ("Federalist papers in The New-York Packet").
-            var nameWords = authors.Concat(sections).Concat(catalog.SectionNames.Select(CoreName)).Concat(catalog.AuthorAliases.Keys)
+            var nameWords = authors.Concat(typedNames).Concat(sections).Concat(catalog.SectionNames.Select(CoreName)).Concat(catalog.AuthorAliases.Keys)
                 .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // The tokenizer joins "cox's" into "coxs": possessives go first so the name is recognised as scope.
+            withoutDates = Regex.Replace(withoutDates, @"(?<=\w)['’]s\b|(?<=s)['’](?!\w)", "", RegexOptions.CultureInvariant);
             var remaining = LexicalAnalyzer.Tokenize(withoutDates)
                 .Where(t => !ScopeWords.Contains(t) && !nameWords.Contains(t) && !MonthNames.Contains(t) && !t.All(char.IsDigit) && t.Length > 1)
                 .ToList();
@@ -286,7 +344,7 @@ public sealed partial class QueryAnalyzer
             var pattern = @"(?<![\w-])" + Regex.Escape(core) + @"(?![\w-])";
             if (Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant)
                 || (core.Contains(' ', StringComparison.Ordinal) && Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
-                || Regex.IsMatch(text, @"\b(the|last|first|final|latest|earliest|newest|oldest|in)\s+" + Regex.Escape(core) + @"(?:'s)?\s+(paper|papers|essay|essays|column|columns|piece|pieces|post|posts|number|numbers|issue|issues|here)\b|\bin\s+the\s+" + Regex.Escape(core) + @"\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
+                || Regex.IsMatch(text, @"\b(the|last|first|final|latest|earliest|newest|oldest|in)\s+" + Regex.Escape(core) + @"(?:'s)?\s+(paper|papers|essay|essays|column|columns|piece|pieces|post|posts|number|numbers|issue|issues|here)\b|\bin\s+the\s+" + Regex.Escape(core) + @"\b|\b(for|in|from|of)\s+the\s+" + Regex.Escape(core) + @"\s*[?.!]*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
             {
                 matches.Add((name, core.Length, publications.Contains(name)));
             }
@@ -617,6 +675,12 @@ public sealed partial class QueryAnalyzer
 
     [GeneratedRegex(@"\b(who\s+(writes|wrote|has\s+written|contributes|contributed|blogs|posts)\s+(for|in|on|to|here|at)\b|who\s+(are|were)\s+(the|your|its|our|all\s+the)\s+(writers|authors|columnists|contributors|critics|reviewers|bloggers)|\b(list|name|show)\s+(me\s+)?(the|all|your|its)?\s*(writers|authors|columnists|contributors)\b|\bwho\s+writes\s+here)", RegexOptions.IgnoreCase)]
     private static partial Regex AuthorListQuestion();
+
+    [GeneratedRegex(@"\b(essays|pieces|articles|posts|papers|columns|stories|anything|something|works?|books|written|wrote|letters)\s+by\s+(?<name>\p{L}[\p{L}'-]+\s+\p{L}[\p{L}'-]+)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    private static partial Regex ByNamedPerson();
+
+    [GeneratedRegex(@"(?<![\w.-])(1[5-9]\d{2}|20\d{2})(?![\w.-])")]
+    private static partial Regex BareYear();
 
     [GeneratedRegex(@"\bwho\s+(writes|wrote|does|edits|covers)\s+(the|your|a)\s+(?<what>[\w\s-]{2,30}?)\s+(?<kind>column|section|page|reviews|desk)\b", RegexOptions.IgnoreCase)]
     private static partial Regex WhoWritesColumn();

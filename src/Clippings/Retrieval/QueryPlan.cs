@@ -81,6 +81,9 @@ public sealed record QueryPlan
     /// <summary>"Pieces that mention X": the name searched for in the text (not an author filter).</summary>
     public string? MentionedName { get; init; }
 
+    /// <summary>The words the question used for the authors it names (typos included), which are names, not topic words.</summary>
+    public IReadOnlyList<string> TypedNames { get; init; } = [];
+
     /// <summary>"…apart from X's own": pieces by these authors are left out.</summary>
     public IReadOnlyList<string> ExcludedAuthors { get; init; } = [];
 
