@@ -29,6 +29,12 @@ public sealed class RetrievalOptions
     /// </summary>
     public double ConfidentThreshold { get; set; } = 0.62;
 
+    /// <summary>
+    /// Weight of the lexical leg in hybrid fusion (reciprocal ranks; the dense leg weighs 1). Measured on the shared corpus,
+    /// the Go blog and the sample archive: paraphrased questions suffer when BM25 counts as much as the embedding.
+    /// </summary>
+    public double LexicalWeight { get; set; } = 1.0;
+
     /// <summary>Articles returned for a passages question.</summary>
     public int MaxArticles { get; set; } = 10;
 
@@ -235,7 +241,16 @@ public sealed partial class ArchiveRetriever : IDisposable
     private async Task<IReadOnlyList<PassageHit>> SearchAsync(string text, ReadOnlyMemory<float> vector, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)
     {
         var query = new PassageQuery(text, vector, filter, mode, _options.CandidatePassages);
-        return await _index.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+        var hits = await _index.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+        return mode == SearchMode.Hybrid && Math.Abs(_options.LexicalWeight - 1.0) > 1e-9 ? Reweigh(hits, _options.LexicalWeight) : hits;
+    }
+
+    /// <summary>Re-fuses a hybrid result with the lexical leg weighted (both stores fuse with equal weights and k = 60).</summary>
+    internal static IReadOnlyList<PassageHit> Reweigh(IReadOnlyList<PassageHit> hits, double lexicalWeight)
+    {
+        const int k = 60;
+        return hits.Select(h => h with { Score = (h.DenseRank is { } d ? 1.0 / (k + d) : 0) + (h.LexicalRank is { } l ? lexicalWeight / (k + l) : 0) })
+            .OrderByDescending(h => h.Score).ToList();
     }
 
     /// <summary>
