@@ -26,7 +26,10 @@ public static partial class NameRecogniser
             foreach (Match match in Regex.Matches(text, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
             {
                 var before = text[..match.Index];
-                if (collective && !ByBefore().IsMatch(before))
+                // A group byline is a filter only when asked for as one: "by the Go team", or the bot's own
+                // "What else has The Go Team written here?" with the byline exactly as printed.
+                if (collective && !ByBefore().IsMatch(before)
+                    && !(match.Value.StartsWith(canonical, StringComparison.Ordinal) && BylineAsked().IsMatch(before)))
                 {
                     continue;
                 }
@@ -60,7 +63,7 @@ public static partial class NameRecogniser
 
         if (kept.Count == 0)
         {
-            kept.AddRange(FindMisspelt(lower, catalog));
+            kept.AddRange(FindMisspelt(text, lower, catalog));
         }
 
         return kept.GroupBy(k => k.Author, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).OrderBy(k => k.Start).ToList();
@@ -70,7 +73,7 @@ public static partial class NameRecogniser
     public static bool IsCollective(string name) => CollectiveByline().IsMatch(name);
 
     /// <summary>Full names typed with a small slip: one edit for short names, two for long ones, one candidate only.</summary>
-    private static IEnumerable<NameMatch> FindMisspelt(string lower, ArchiveCatalog catalog)
+    private static IEnumerable<NameMatch> FindMisspelt(string text, string lower, ArchiveCatalog catalog)
     {
         var words = Word().Matches(lower).ToList();
         var best = new List<(string Author, int Start, int End, string Typed, int Distance)>();
@@ -93,8 +96,8 @@ public static partial class NameRecogniser
             {
                 var start = words[i].Index;
                 var end = words[i + parts - 1].Index + words[i + parts - 1].Length;
-                var typed = lower[start..end];
-                var typedKey = Key(typed.EndsWith("'s", StringComparison.Ordinal) ? typed[..^2] : typed);
+                var typed = text[start..end];
+                var typedKey = Key(typed.EndsWith("'s", StringComparison.OrdinalIgnoreCase) ? typed[..^2] : typed);
                 if (Math.Abs(typedKey.Length - aliasKey.Length) > allowed || typedKey == aliasKey)
                 {
                     continue;
@@ -199,13 +202,16 @@ public static partial class NameRecogniser
     [GeneratedRegex(@"\b(team|staff|editors?|desk|bureau|contributors|leadership|newsroom|committee|board)\b|^the\s", RegexOptions.IgnoreCase)]
     private static partial Regex CollectiveByline();
 
+    [GeneratedRegex(@"\b(has|have|is|was|are|were)\s+$", RegexOptions.IgnoreCase)]
+    private static partial Regex BylineAsked();
+
     [GeneratedRegex(@"\b(by|from)\s+(the\s+)?$", RegexOptions.IgnoreCase)]
     private static partial Regex ByBefore();
 
     [GeneratedRegex(@"^(?:'s|s')?\s+(on|about|say|says|said|think|thinks|thought|write|writes|wrote|written|argue|argues|argued|mean|means|meant|publish|published|describe|describes|described|feel|feels|claim|claims|review|reviewed)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NameContextAfter();
 
-    [GeneratedRegex(@"\bwho\s+(is|was)\s+$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bwho\s+(is|was)\s+$|\b(mention|mentions|mentioning|mentioned|cite|cites|quote|quotes|quoting)\s+$", RegexOptions.IgnoreCase)]
     private static partial Regex AskedAbout();
 
     [GeneratedRegex(@"^(Will|May|Mark|Grace|Hope|Bill|Frank|Rich|Young|Long|Little|Price)$")]

@@ -126,13 +126,8 @@ public sealed partial class QueryAnalyzer
                 {
                     premise ??= $"{who} from {first.Year} to {last.Year}; there is nothing {range}.";
                 }
-                else
-                {
-                    notes.Add($"Nothing{(authors.Count > 0 ? " by " + string.Join(" or ", authors) : "")} is dated {range}; these are the closest pieces from other dates.");
-                    hasDateScope = false;
-                    dateFrom = null;
-                    dateTo = null;
-                }
+
+                // Inside the span but empty: the retriever relaxes the dates when the search finds nothing, and says so.
             }
 
             filter = filter with { From = filter.From ?? dateFrom, To = filter.To ?? dateTo };
@@ -180,6 +175,9 @@ public sealed partial class QueryAnalyzer
             TypedNames = nameMatches.Select(m => m.Typed).ToList(),
         };
     }
+
+    private static string WithoutPossessives(string text) =>
+        Regex.Replace(text, @"(?<=\w)['’]s\b|(?<=s)['’](?!\w)", "", RegexOptions.CultureInvariant);
 
     /// <summary>"federalist no. 90" typed in lowercase reads as "Federalist No. 90" for the series matcher.</summary>
     private static string SeriesText(string text, ArchiveCatalog catalog)
@@ -311,10 +309,10 @@ public sealed partial class QueryAnalyzer
             }
 
             // Every name the catalog knows is scope, not topic ("Federalist papers in The New-York Packet").
-            var nameWords = authors.Concat(typedNames).Concat(sections).Concat(catalog.SectionNames.Select(CoreName)).Concat(catalog.AuthorAliases.Keys)
-                .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var nameWords = authors.Concat(typedNames).Concat(sections).Concat(catalog.SectionNames).Concat(catalog.AuthorAliases.Keys)
+                .SelectMany(n => LexicalAnalyzer.Tokenize(n).Concat(LexicalAnalyzer.Tokenize(WithoutPossessives(n)))).ToHashSet(StringComparer.OrdinalIgnoreCase);
             // The tokenizer joins "cox's" into "coxs": possessives go first so the name is recognised as scope.
-            withoutDates = Regex.Replace(withoutDates, @"(?<=\w)['’]s\b|(?<=s)['’](?!\w)", "", RegexOptions.CultureInvariant);
+            withoutDates = WithoutPossessives(withoutDates);
             var remaining = LexicalAnalyzer.Tokenize(withoutDates)
                 .Where(t => !ScopeWords.Contains(t) && !nameWords.Contains(t) && !MonthNames.Contains(t) && !t.All(char.IsDigit) && t.Length > 1)
                 .ToList();
