@@ -16,9 +16,7 @@ internal static class ArticleHashing
             .Append(article.Published?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append('\u001f')
             .Append(article.DatePrecision).Append('\u001f')
             .Append(article.Url).Append('\u001f')
-            .Append(article.Text).Append('\u001f')
-            // What the vectors were computed from: a new embedding text re-embeds on the next ingest.
-            .Append(Ingestion.PassageContext.Version);
+            .Append(article.Text);
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString()));
         return Convert.ToHexStringLower(bytes.AsSpan(0, 16));
     }

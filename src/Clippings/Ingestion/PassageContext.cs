@@ -10,7 +10,7 @@ namespace Clippings.Ingestion;
 /// </summary>
 public static class PassageContext
 {
-    /// <summary>Changes whenever <see cref="EmbeddingText"/> changes, so re-ingest re-embeds every article once.</summary>
+    /// <summary>Part of the embedding space's id when passages carry context; changes whenever <see cref="EmbeddingText"/> does.</summary>
     public const string Version = "context-v1";
 
     public static string EmbeddingText(Article article, string passageText)
