@@ -37,6 +37,7 @@ public static class ClippingsServiceCollectionExtensions
             .Range(nameof(RetrievalOptions.ConfidentThreshold), o => o.ConfidentThreshold, -1, 1, "-1 to 1 (a cosine)")
             .Range(nameof(RetrievalOptions.MaxArticles), o => o.MaxArticles, 1, 100)
             .Range(nameof(RetrievalOptions.MaxListed), o => o.MaxListed, 1, 1000)
+            .Range(nameof(RetrievalOptions.LexicalWeight), o => o.LexicalWeight, 0, 10, "0 (dense only) to 10")
             .Range(nameof(RetrievalOptions.MaxConcurrentRetrievals), o => o.MaxConcurrentRetrievals, 0, 256, "0 (one per core) to 256"));
         services.TryAddSingleton<ArchiveCatalogProvider>();
         services.TryAddSingleton<QueryAnalyzer>();

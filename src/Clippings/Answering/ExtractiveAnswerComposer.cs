@@ -36,12 +36,58 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
             return Refuse(context);
         }
 
-        return plan.Intent switch
+        var answer = plan.Intent switch
         {
             QuestionIntent.AuthorProfile => await AuthorProfileAsync(context, cancellationToken).ConfigureAwait(false),
             QuestionIntent.ArticleList => await ListingAsync(context, cancellationToken).ConfigureAwait(false),
+            QuestionIntent.AuthorList => await AuthorListAsync(context, cancellationToken).ConfigureAwait(false),
             QuestionIntent.Coverage => Coverage(context),
             _ => Passages(context),
+        };
+        return WithNotes(answer, context);
+    }
+
+    /// <summary>What understanding changed (a name read past a typo, a filter relaxed) is said before the answer, never silently.</summary>
+    internal static Answer WithNotes(Answer answer, AnswerContext context)
+    {
+        var notes = context.Plan.Notes.Concat(context.Retrieval.Notes).Distinct(StringComparer.Ordinal).ToList();
+        return notes.Count == 0 || answer.Refused ? answer : answer with { Text = string.Join(" ", notes) + "\n\n" + answer.Text };
+    }
+
+    private async Task<Answer> AuthorListAsync(AnswerContext context, CancellationToken cancellationToken)
+    {
+        var listed = context.Retrieval.Listing;
+        var authors = listed.SelectMany(a => a.Authors).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var builder = new StringBuilder();
+        var citations = new List<Citation>();
+        var scope = DescribeScope(context.Plan);
+        builder.Append($"{Count(authors.Count, "author")} wrote the pieces in the archive{scope}:\n");
+        foreach (var name in authors.Take(_retrievalOptions.MaxListed))
+        {
+            var theirs = listed.Where(a => a.Authors.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var latest = theirs.Where(a => a.Published is not null).OrderByDescending(a => a.Published).FirstOrDefault() ?? theirs[0];
+            builder.Append($"- **{name}**: latest *{latest.Title}* ({CitationFormatting.FormatDate(latest.Published, latest.DatePrecision)})");
+            if (citations.Count < MaxListedWithQuotes && await _index.GetArticleAsync(latest.Id, cancellationToken).ConfigureAwait(false) is { } article)
+            {
+                var n = citations.Count + 1;
+                citations.Add(CitationFormatting.OpeningOf(n, article));
+                builder.Append($" [{n}]");
+            }
+
+            builder.Append('\n');
+        }
+
+        if (authors.Count > _retrievalOptions.MaxListed)
+        {
+            builder.Append($"…and {authors.Count - _retrievalOptions.MaxListed} more.\n");
+        }
+
+        return new Answer
+        {
+            Text = builder.ToString().TrimEnd(),
+            Citations = citations,
+            Form = AnswerForm.ArticleList,
+            SuggestedQuestions = authors.Take(2).Select(a => $"What else has {a} written here?").ToList(),
         };
     }
 
@@ -59,7 +105,11 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
         var builder = new StringBuilder();
         builder.Append(plan.MissingArticle is not null
             ? $"The archive does not hold {plan.MissingArticle}, so I can't answer that from it."
-            : "I couldn't find anything in the archive that answers that.");
+            : plan.PremiseProblem is not null
+                ? plan.PremiseProblem
+                : context.Retrieval.AbsentName is { } absent
+                    ? $"The archive never mentions {absent}, so I can't answer that from it."
+                    : "I couldn't find anything in the archive that answers that.");
 
         var closest = context.Retrieval.Articles.Take(3).Select(a => a.Article).ToList();
         if (closest.Count > 0)
@@ -215,7 +265,7 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
 
         var builder = new StringBuilder();
         var citations = new List<Citation>();
-        builder.Append($"The archive holds {Count(listing.Count, "matching piece")}{DescribeScope(context.Plan)}, newest first:\n");
+        builder.Append($"The archive holds {Count(listing.Count, "matching piece")}{DescribeScope(context.Plan)}, {(context.Plan.Order == DateOrder.OldestFirst ? "oldest" : "newest")} first:\n");
         foreach (var piece in listing.Take(_retrievalOptions.MaxListed))
         {
             builder.Append($"- {CitationFormatting.FormatDate(piece.Published, piece.DatePrecision)}: *{piece.Title}*, by {CitationFormatting.FormatAuthors(piece.Authors)}");

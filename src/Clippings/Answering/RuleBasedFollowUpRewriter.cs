@@ -18,7 +18,7 @@ public sealed partial class RuleBasedFollowUpRewriter : IFollowUpRewriter
 
     public static string Rewrite(string question, Conversation conversation)
     {
-        if (conversation.Turns.Count == 0 || !IsFollowUp(question))
+        if (conversation.Turns.Count == 0 || !(IsFollowUp(question) || LeansOnPrevious(question)))
         {
             return question;
         }
@@ -41,7 +41,17 @@ public sealed partial class RuleBasedFollowUpRewriter : IFollowUpRewriter
         return extra.Length == 0 ? question : $"{question} ({extra})";
     }
 
-    [GeneratedRegex(@"^\s*(and|but|also|so|then|what about|how about|what else)\b|\b(he|she|him|his|her|hers|it|its|they|them|their)\b|\b(this|that|the same)\s+(essay|paper|piece|article|column|author|writer|story)\b", RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// In a conversation, a short question with no name of its own ("who else was on the shortlist?", "how many homes
+    /// will be affordable?") is about what was just discussed.
+    /// </summary>
+    internal static bool LeansOnPrevious(string question)
+    {
+        var content = Text.LexicalAnalyzer.Analyze(question);
+        return content.Count <= 3 && !CapitalisedWord().IsMatch(question) && !question.Contains('"', StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^\s*(and|but|also|so|then|what about|how about|what else|who else)\b|\b(that|this|those|these)\s*[?.!]*$|\b(he|she|him|his|her|hers|it|its|they|them|their)\b|\b(this|that|the same)\s+(essay|paper|piece|article|column|author|writer|story)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpSignal();
 
     [GeneratedRegex(@"(?<=\s)[A-Z][\w'-]{2,}")]

@@ -13,15 +13,20 @@ public sealed class ArchiveEmbedder
     private readonly string _queryPrefix;
     private readonly int _batchSize;
 
-    public ArchiveEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, EmbeddingSpace space, string? queryPrefix, int batchSize = 32)
+    public ArchiveEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, EmbeddingSpace space, string? queryPrefix, int batchSize = 32, bool passageContext = false)
     {
         _generator = generator;
-        Space = space;
+        // Passages embedded with their context live in another space: an index built one way refuses the other.
+        Space = passageContext ? space with { EmbedderId = space.EmbedderId + "+" + Ingestion.PassageContext.Version } : space;
+        PassageContext = passageContext;
         _queryPrefix = queryPrefix ?? "";
         _batchSize = Math.Max(1, batchSize);
     }
 
     public EmbeddingSpace Space { get; }
+
+    /// <summary>Passages are embedded with their article's title, authors and section in front (see <see cref="Ingestion.PassageContext"/>).</summary>
+    public bool PassageContext { get; }
 
     public IEmbeddingGenerator<string, Embedding<float>> Generator => _generator;
 

@@ -25,7 +25,7 @@ public static class EmbeddingServiceCollectionExtensions
         {
             var created = sp.GetRequiredService<EmbeddingGeneratorFactory.Created>();
             var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
-            return new ArchiveEmbedder(created.Generator, created.Space, options.QueryPrefix ?? created.DefaultQueryPrefix, options.BatchSize);
+            return new ArchiveEmbedder(created.Generator, created.Space, options.QueryPrefix ?? created.DefaultQueryPrefix, options.BatchSize, options.PassageContext);
         });
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Clippings.Answering;
 using Clippings.Conversations;
+using Clippings.Embeddings;
 using Clippings.Retrieval;
 using Clippings.Storage;
 using Microsoft.Extensions.Logging;
@@ -31,23 +32,45 @@ public sealed record EvaluationOutcome(
     double ElapsedMs,
     double TopDenseScore)
 {
-    public double RecallAt5 => Question.IsAnswerable
-        ? Question.GoldArticleIds.Intersect(RankedArticleIds.Take(5), StringComparer.OrdinalIgnoreCase).Count() / (double)Math.Min(Question.GoldArticleIds.Count, 5)
+    public double RecallAt5 => Recall(Question, RankedArticleIds);
+
+    public double ReciprocalRankAt10 => ReciprocalRank(Question, RankedArticleIds);
+
+    internal static double Recall(EvaluationQuestion question, IReadOnlyList<string> ranked) => question.IsAnswerable
+        ? question.GoldArticleIds.Intersect(ranked.Take(5), StringComparer.OrdinalIgnoreCase).Count() / (double)Math.Min(question.GoldArticleIds.Count, 5)
         : 0;
 
-    public double ReciprocalRankAt10
+    internal static double ReciprocalRank(EvaluationQuestion question, IReadOnlyList<string> ranked)
     {
-        get
-        {
-            var rank = RankedArticleIds.Take(10).ToList().FindIndex(id => Question.GoldArticleIds.Contains(id, StringComparer.OrdinalIgnoreCase));
-            return rank < 0 ? 0 : 1.0 / (rank + 1);
-        }
+        var rank = ranked.Take(10).ToList().FindIndex(id => question.GoldArticleIds.Contains(id, StringComparer.OrdinalIgnoreCase));
+        return rank < 0 ? 0 : 1.0 / (rank + 1);
     }
 
     public bool CitesGold => CitedArticleIds.Any(id => Question.GoldArticleIds.Contains(id, StringComparer.OrdinalIgnoreCase));
 }
 
-public sealed record EvaluationReport(SearchMode Mode, string ComposedBy, EvaluationMetrics Overall, IReadOnlyDictionary<string, EvaluationMetrics> ByKind, IReadOnlyList<EvaluationOutcome> Outcomes, double MedianMs, double P95Ms);
+public sealed record EvaluationReport(SearchMode Mode, string ComposedBy, EvaluationMetrics Overall, IReadOnlyDictionary<string, EvaluationMetrics> ByKind, IReadOnlyList<EvaluationOutcome> Outcomes, double MedianMs, double P95Ms)
+{
+    /// <summary>The plain baseline on the same index and questions, when it was run alongside.</summary>
+    public BaselineReport? Baseline { get; init; }
+}
+
+/// <summary>Retrieval of the plain baseline: answerable questions only (it never refuses).</summary>
+public sealed record BaselineMetrics(int Answerable, double RecallAt5, double MrrAt10);
+
+/// <summary>
+/// The plain dense baseline: the raw question (no history, no query understanding, no refusal) embedded and
+/// matched by cosine against the same index, top passages grouped to articles in order of their best passage.
+/// The full pipeline has to beat it on every archive; when it does not, query understanding is doing harm.
+/// </summary>
+public sealed record BaselineReport(BaselineMetrics Overall, IReadOnlyDictionary<string, BaselineMetrics> ByKind, IReadOnlyList<BaselineOutcome> Outcomes);
+
+public sealed record BaselineOutcome(EvaluationQuestion Question, IReadOnlyList<string> RankedArticleIds)
+{
+    public double RecallAt5 => EvaluationOutcome.Recall(Question, RankedArticleIds);
+
+    public double ReciprocalRankAt10 => EvaluationOutcome.ReciprocalRank(Question, RankedArticleIds);
+}
 
 /// <summary>
 /// Runs a question set through the whole pipeline (follow-ups replayed from their history) and measures
@@ -57,13 +80,51 @@ public sealed class ArchiveEvaluator
 {
     private readonly ArchiveAssistant _assistant;
     private readonly IArchiveIndex _index;
+    private readonly ArchiveEmbedder _embedder;
     private readonly ILogger<ArchiveEvaluator> _logger;
 
-    public ArchiveEvaluator(ArchiveAssistant assistant, IArchiveIndex index, ILogger<ArchiveEvaluator> logger)
+    public ArchiveEvaluator(ArchiveAssistant assistant, IArchiveIndex index, ArchiveEmbedder embedder, ILogger<ArchiveEvaluator> logger)
     {
         _assistant = assistant;
         _index = index;
+        _embedder = embedder;
         _logger = logger;
+    }
+
+    /// <summary>Passages the baseline fetches before grouping them to articles (enough for ten distinct articles).</summary>
+    public const int BaselinePassages = 60;
+
+    /// <summary>Runs the full pipeline and, over the same index and questions, the plain baseline.</summary>
+    public async Task<EvaluationReport> EvaluateWithBaselineAsync(IReadOnlyList<EvaluationQuestion> questions, SearchMode mode, IProgress<int>? progress, CancellationToken cancellationToken, bool understandQuery = true)
+    {
+        var report = await EvaluateAsync(questions, mode, progress, cancellationToken, understandQuery).ConfigureAwait(false);
+        return report with { Baseline = await EvaluateBaselineAsync(questions, cancellationToken).ConfigureAwait(false) };
+    }
+
+    public async Task<BaselineReport> EvaluateBaselineAsync(IReadOnlyList<EvaluationQuestion> questions, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<BaselineOutcome>();
+        foreach (var question in questions)
+        {
+            var vector = await _embedder.EmbedQueryAsync(question.Question, cancellationToken).ConfigureAwait(false);
+            var hits = await _index.SearchAsync(new PassageQuery(question.Question, vector, SearchFilter.None, SearchMode.Dense, BaselinePassages), cancellationToken).ConfigureAwait(false);
+            outcomes.Add(new BaselineOutcome(question, RankByBestPassage(hits)));
+        }
+
+        var byKind = outcomes.GroupBy(o => o.Question.Kind, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => SummariseBaseline(g.ToList()), StringComparer.OrdinalIgnoreCase);
+        return new BaselineReport(SummariseBaseline(outcomes), byKind, outcomes);
+    }
+
+    /// <summary>Articles in the order of their best passage's cosine.</summary>
+    internal static IReadOnlyList<string> RankByBestPassage(IEnumerable<PassageHit> hits) =>
+        hits.OrderByDescending(h => h.DenseScore ?? h.Score).Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    private static BaselineMetrics SummariseBaseline(IReadOnlyList<BaselineOutcome> outcomes)
+    {
+        var answerable = outcomes.Where(o => o.Question.IsAnswerable).ToList();
+        return new BaselineMetrics(answerable.Count, Average(answerable.Select(o => o.RecallAt5)), Average(answerable.Select(o => o.ReciprocalRankAt10)));
     }
 
     public async Task<EvaluationReport> EvaluateAsync(IReadOnlyList<EvaluationQuestion> questions, SearchMode mode, IProgress<int>? progress, CancellationToken cancellationToken, bool understandQuery = true)
@@ -127,7 +188,7 @@ public sealed class ArchiveEvaluator
     {
         var retrieved = context.Retrieval.Articles.Select(a => a.Article.Id);
         var listed = context.Retrieval.Listing.Select(a => a.Id);
-        var ranked = context.Plan.Intent == QuestionIntent.ArticleList ? listed.Concat(retrieved) : retrieved.Concat(listed);
+        var ranked = context.Plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorList ? listed.Concat(retrieved) : retrieved.Concat(listed);
         return ranked.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 

@@ -184,7 +184,7 @@ public sealed class ArchiveIngestor
 
     private async Task<IReadOnlyList<IndexedArticle>> EncodeAsync(List<(Article Article, IReadOnlyList<Passage> Passages)> batch, CancellationToken cancellationToken)
     {
-        var texts = batch.SelectMany(b => b.Passages.Select(p => p.Text)).ToList();
+        var texts = batch.SelectMany(b => b.Passages.Select(p => _embedder.PassageContext ? PassageContext.EmbeddingText(b.Article, p.Text) : p.Text)).ToList();
         var vectors = await _embedder.EmbedPassagesAsync(texts, cancellationToken).ConfigureAwait(false);
         var articles = new List<IndexedArticle>(batch.Count);
         var offset = 0;

@@ -26,7 +26,7 @@ public sealed partial class ArchiveCatalog
             _byUrl.TryAdd(NormalizeUrl(article.Url!), article);
         }
 
-        AuthorAliases = BuildAuthorAliases(authors.Select(a => a.Name).Concat(articles.SelectMany(a => a.Authors)).Distinct(StringComparer.OrdinalIgnoreCase));
+        AuthorAliases = BuildAuthorAliases(authors.Select(a => a.Name).Concat(articles.SelectMany(a => a.Authors)).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
         SectionNames = articles.Select(a => a.Section).Concat(articles.Select(a => a.Publication))
             .Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         SeriesNumbers = articles
@@ -35,6 +35,7 @@ public sealed partial class ArchiveCatalog
             .ToLookup(x => x.Number!.Value, x => x.Article);
         NameTokens = AuthorAliases.Keys.Concat(SectionNames).Concat(articles.Select(a => a.Title))
             .SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        BioTokens = authors.Where(a => !string.IsNullOrWhiteSpace(a.Bio)).SelectMany(a => LexicalAnalyzer.Tokenize(a.Bio!)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         TitleTerms = articles.ToDictionary(a => a.Id, a => (IReadOnlySet<string>)LexicalAnalyzer.Analyze(StripSeriesPrefix(a.Title)).ToHashSet(StringComparer.Ordinal), StringComparer.OrdinalIgnoreCase);
     }
 
@@ -54,6 +55,9 @@ public sealed partial class ArchiveCatalog
 
     /// <summary>Every word of an author, section, publication or title name: names the archive knows.</summary>
     public IReadOnlySet<string> NameTokens { get; }
+
+    /// <summary>Every word of the authors' notes ("the food column"): words the archive uses about itself.</summary>
+    public IReadOnlySet<string> BioTokens { get; }
 
     /// <summary>Article id → analyzed terms of its title (without the series prefix).</summary>
     public IReadOnlyDictionary<string, IReadOnlySet<string>> TitleTerms { get; }
@@ -79,7 +83,7 @@ public sealed partial class ArchiveCatalog
 
     private static string NormalizeUrl(string url) => url.Trim().TrimEnd('/').Replace("http://", "https://", StringComparison.OrdinalIgnoreCase);
 
-    private static Dictionary<string, string> BuildAuthorAliases(IEnumerable<string> names)
+    private static Dictionary<string, string> BuildAuthorAliases(IReadOnlyList<string> names)
     {
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var lastNameOwners = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -111,6 +115,19 @@ public sealed partial class ArchiveCatalog
             if (owners.Count == 1 && last.Length > 2)
             {
                 aliases.TryAdd(last, owners[0]);
+            }
+        }
+
+        // Readers use first names of columnists ("does Tobias think…"): an alias when no other author shares it as a first or last name.
+        var firstNameOwners = names.Where(n => !NameRecogniser.IsCollective(n))
+            .Select(n => (Name: n, Parts: n.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .Where(x => x.Parts.Length > 1 && x.Parts[0].Length >= 4 && !x.Parts[0].EndsWith('.'))
+            .GroupBy(x => x.Parts[0], StringComparer.OrdinalIgnoreCase);
+        foreach (var group in firstNameOwners)
+        {
+            if (group.Count() == 1 && !lastNameOwners.ContainsKey(group.Key))
+            {
+                aliases.TryAdd(group.Key, group.First().Name);
             }
         }
 

@@ -33,30 +33,75 @@ public sealed partial class QueryAnalyzer
         "paper", "papers", "essay", "essays", "article", "articles", "piece", "pieces", "column", "columns", "numbers", "issues",
         "magazine", "newspaper", "series", "about", "this", "that", "these", "those", "a", "an", "s", "its", "their", "his", "her",
         "many", "much", "how", "contributed", "contribution", "contributions", "authored", "co", "both", "together", "with",
+        "else", "here", "us", "blog", "site", "ever", "anything", "everything", "post", "posts", "review", "reviews", "entry", "entries",
+        "first", "earliest", "oldest", "last", "final", "latest", "newest", "most", "recent", "recently", "piece", "story", "work", "ones",
+        "column", "publication", "publications", "journal", "s", "has", "had", "been", "put", "them", "thing", "things", "stuff",
     };
 
     public QueryPlan Analyze(string question, ArchiveCatalog catalog, SearchFilter? callerFilter = null, string? scopedArticleId = null)
     {
         var text = Normalize(question);
         var (dateFrom, dateTo, dateSpans) = FindDates(text);
-        var authors = FindAuthors(text, catalog);
+        var notes = new List<string>();
+        var nameMatches = NameRecogniser.Find(text, catalog);
+        foreach (var corrected in nameMatches.Where(m => m.Corrected))
+        {
+            notes.Add($"Reading “{corrected.Typed}” as {corrected.Author}.");
+        }
+
+        var authors = nameMatches.Select(m => m.Author).ToList();
+
+        // "Pieces that mention X (apart from X's own)": X is searched in the text, not used as a byline filter.
+        string? mentioned = null;
+        IReadOnlyList<string> excluded = [];
+        var mention = MentionQuestion().Match(text);
+        if (mention.Success)
+        {
+            var who = nameMatches.FirstOrDefault(m => m.Start >= mention.Groups["name"].Index - 1);
+            mentioned = who?.Author ?? mention.Groups["name"].Value.Trim(' ', ',', '?', '.');
+            if (who is not null)
+            {
+                authors = authors.Where(a => !string.Equals(a, who.Author, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (ExcludeOwnWords().IsMatch(text))
+                {
+                    excluded = [who.Author];
+                }
+            }
+        }
+
+        var order = FindOrder(text);
         var authorByRole = authors.Count == 0 && WhoWritesQuestion().IsMatch(text) ? FindAuthorByBio(text, catalog) : null;
         if (authorByRole is not null)
         {
             authors = [authorByRole];
         }
 
+        string? premise = null;
+        var column = WhoWritesColumn().Match(text);
+        if (authorByRole is null && authors.Count == 0 && column.Success && FindSections(text, catalog).Count == 0)
+        {
+            premise = $"The archive has no {column.Groups["what"].Value.Trim()} {column.Groups["kind"].Value}: none of its authors' notes or sections mention one.";
+        }
+
         var sections = FindSections(text, catalog);
-        var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(text, catalog, sections);
+        var (seriesNumbers, seriesArticles, missingArticle) = FindSeriesArticles(SeriesText(text, catalog), catalog, sections);
         var titleArticles = FindQuotedTitles(text, catalog);
         var named = seriesArticles.Concat(titleArticles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
+        premise ??= UnknownByline(text, nameMatches, catalog) ?? FutureYear(text, catalog);
         var requireAll = authors.Count > 1 && JointlyWords().IsMatch(text);
         string? topic = null;
         var intent = authorByRole is not null
             ? QuestionIntent.AuthorProfile
-            : DetectIntent(text, catalog, authors, sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, out topic);
-        var asksMetadata = MetadataQuestion().IsMatch(text);
+            : AuthorListQuestion().IsMatch(text) && authors.Count == 0
+                ? QuestionIntent.AuthorList
+                : DetectIntent(text, catalog, authors, nameMatches.Select(m => m.Typed).ToList(), sections, dateFrom is not null || dateTo is not null, named.Count > 0, dateSpans, order, out topic);
+        if (mentioned is not null && intent is QuestionIntent.ArticleList or QuestionIntent.AuthorProfile)
+        {
+            intent = QuestionIntent.Passages;
+        }
+
+        var asksMetadata = MetadataQuestion().IsMatch(text) && !AuthorListQuestion().IsMatch(text);
 
         // A conversation opened from an article page stays on that article unless the question widens it.
         var scope = scopedArticleId is not null && !WideningWords().IsMatch(text) && named.Count == 0 && intent is QuestionIntent.Passages or QuestionIntent.AuthorProfile
@@ -64,8 +109,27 @@ public sealed partial class QueryAnalyzer
             : null;
 
         var filter = callerFilter ?? SearchFilter.None;
-        if (dateFrom is not null || dateTo is not null)
+        var hasDateScope = dateFrom is not null || dateTo is not null;
+        if (hasDateScope)
         {
+            // One home for the date premise: outside the span of what is asked about, refuse; inside it but empty, relax and say so.
+            var scoped = catalog.Articles.Where(a => a.Published is not null
+                && (authors.Count == 0 || a.Authors.Any(n => authors.Contains(n, StringComparer.OrdinalIgnoreCase)))).ToList();
+            var inRange = scoped.Count(a => (dateFrom is null || a.Published >= dateFrom) && (dateTo is null || a.Published <= dateTo));
+            if (inRange == 0 && scoped.Count > 0)
+            {
+                var first = scoped.Min(a => a.Published)!.Value;
+                var last = scoped.Max(a => a.Published)!.Value;
+                var who = authors.Count > 0 ? $"{string.Join(" and ", authors)}'s pieces in the archive run" : "The archive runs";
+                var range = DescribeRange(dateFrom, dateTo);
+                if ((dateTo is not null && dateTo < first) || (dateFrom is not null && dateFrom > last))
+                {
+                    premise ??= $"{who} from {first.Year} to {last.Year}; there is nothing {range}.";
+                }
+
+                // Inside the span but empty: the retriever relaxes the dates when the search finds nothing, and says so.
+            }
+
             filter = filter with { From = filter.From ?? dateFrom, To = filter.To ?? dateTo };
         }
 
@@ -101,9 +165,102 @@ public sealed partial class QueryAnalyzer
             MissingArticle = missingArticle,
             RequireAllAuthors = requireAll,
             AsksForMetadata = asksMetadata,
-            HasDateScope = dateFrom is not null || dateTo is not null,
+            HasDateScope = hasDateScope && (dateFrom is not null || dateTo is not null),
             ScopedArticleId = scope,
+            Order = order,
+            PremiseProblem = premise,
+            Notes = notes,
+            MentionedName = mentioned,
+            ExcludedAuthors = excluded,
+            TypedNames = nameMatches.Select(m => m.Typed).ToList(),
         };
+    }
+
+    private static string WithoutPossessives(string text) =>
+        Regex.Replace(text, @"(?<=\w)['’]s\b|(?<=s)['’](?!\w)", "", RegexOptions.CultureInvariant);
+
+    /// <summary>"federalist no. 90" typed in lowercase reads as "Federalist No. 90" for the series matcher.</summary>
+    private static string SeriesText(string text, ArchiveCatalog catalog)
+    {
+        var result = Regex.Replace(text, @"\bno\.\s*(?=\d)", "No. ", RegexOptions.CultureInvariant);
+        foreach (var core in catalog.SectionNames.Select(CoreName).Where(c => c.Length >= 4 && !c.Contains(' ', StringComparison.Ordinal)).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            result = Regex.Replace(result, @"\b" + Regex.Escape(core) + @"(?='s|,?\s+Nos?\.)", core, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        }
+
+        return result;
+    }
+
+    /// <summary>"essays by jane austen": a two-word byline that is no author of the archive is a premise it cannot meet.</summary>
+    private static string? UnknownByline(string text, IReadOnlyList<NameMatch> names, ArchiveCatalog catalog)
+    {
+        var match = ByNamedPerson().Match(text);
+        if (!match.Success || names.Any(n => n.Start >= match.Groups["name"].Index - 1))
+        {
+            return null;
+        }
+
+        var words = match.Groups["name"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Any(w => ScopeWords.Contains(w) || MonthNames.Contains(w.ToLowerInvariant()) || w.Length < 2)
+            || catalog.SectionNames.Any(n => CoreName(n).Contains(words[0], StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var name = string.Join(' ', words.Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+        var known = catalog.Authors.OrderByDescending(a => a.ArticleCount).Take(3).Select(a => a.Name).ToList();
+        return $"No one named {name} writes in the archive" + (known.Count > 0 ? $"; its most frequent authors are {string.Join(", ", known)}." : ".");
+    }
+
+    /// <summary>A year after the archive's newest piece ("gophercon 2030") is an event it cannot have covered.</summary>
+    private static string? FutureYear(string text, ArchiveCatalog catalog)
+    {
+        var last = catalog.Articles.Where(a => a.Published is not null).Select(a => a.Published!.Value).DefaultIfEmpty().Max();
+        if (last == default)
+        {
+            return null;
+        }
+
+        foreach (Match m in BareYear().Matches(text))
+        {
+            var year = int.Parse(m.Value, CultureInfo.InvariantCulture);
+            if (year > last.Year)
+            {
+                return $"The archive's newest piece is from {last.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}, so it has nothing on {year}.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"in 2017", "from March 2020 to June 2021", "before 1712": for telling the reader what was searched.</summary>
+    internal static string DescribeRange(DateOnly? from, DateOnly? to)
+    {
+        static string D(DateOnly d) => d.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+        if (from is { } f && to is { } t)
+        {
+            if (f.Month == 1 && f.Day == 1 && t.Month == 12 && t.Day == 31)
+            {
+                return f.Year == t.Year ? $"from {f.Year}" : $"from {f.Year} to {t.Year}";
+            }
+
+            return $"from {D(f)} to {D(t)}";
+        }
+
+        return from is { } a ? $"after {D(a.AddDays(-1))}" : to is { } b ? $"before {D(b.AddDays(1))}" : "";
+    }
+
+    /// <summary>"The first / earliest / oldest" and "the last / final / latest / most recent / newest".</summary>
+    internal static DateOrder FindOrder(string text)
+    {
+        // "When did X first appear?" asks for a date, not for the oldest piece.
+        var cleaned = FirstAppeared().Replace(text, " ");
+        if (NewestWords().IsMatch(cleaned))
+        {
+            return DateOrder.NewestFirst;
+        }
+
+        return OldestWords().IsMatch(cleaned) ? DateOrder.OldestFirst : DateOrder.None;
     }
 
     internal static string Normalize(string question)
@@ -125,7 +282,7 @@ public sealed partial class QueryAnalyzer
         return scored.Count > 0 && scored[0].Score >= 2 && (scored.Count == 1 || scored[0].Score > scored[1].Score) ? scored[0].Name : null;
     }
 
-    private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, out string? topic)
+    private static QuestionIntent DetectIntent(string text, ArchiveCatalog catalog, IReadOnlyList<string> authors, IReadOnlyList<string> typedNames, IReadOnlyList<string> sections, bool hasDates, bool namesArticles, List<(int Start, int End)> dateSpans, DateOrder order, out string? topic)
     {
         topic = null;
         var coverage = CoverageQuestion().Match(text);
@@ -135,13 +292,14 @@ public sealed partial class QueryAnalyzer
             return QuestionIntent.Coverage;
         }
 
-        if (authors.Count > 0 && !namesArticles && AuthorProfileQuestion().IsMatch(text))
+        if (authors.Count > 0 && !namesArticles && AuthorProfileQuestion().IsMatch(text) && !WrittenByQuestion().IsMatch(text))
         {
             return QuestionIntent.AuthorProfile;
         }
 
-        var listing = ListingQuestion().IsMatch(text);
-        if (listing && (authors.Count > 0 || sections.Count > 0 || hasDates))
+        // "What else has X written here?", "the first piece by X", "pieces since 2025": a listing when no topic is left.
+        var listing = ListingQuestion().IsMatch(text) || WrittenByQuestion().IsMatch(text) || order != DateOrder.None || (hasDates && BarePiecesQuestion().IsMatch(text));
+        if (listing && !namesArticles && (authors.Count > 0 || sections.Count > 0 || hasDates || order != DateOrder.None))
         {
             // A listing by metadata only when nothing topical is left once the scope words are removed.
             var withoutDates = text;
@@ -151,8 +309,10 @@ public sealed partial class QueryAnalyzer
             }
 
             // Every name the catalog knows is scope, not topic ("Federalist papers in The New-York Packet").
-            var nameWords = authors.Concat(sections).Concat(catalog.SectionNames.Select(CoreName)).Concat(catalog.AuthorAliases.Keys)
-                .SelectMany(n => LexicalAnalyzer.Tokenize(n)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var nameWords = authors.Concat(typedNames).Concat(sections).Concat(catalog.SectionNames).Concat(catalog.AuthorAliases.Keys)
+                .SelectMany(n => LexicalAnalyzer.Tokenize(n).Concat(LexicalAnalyzer.Tokenize(WithoutPossessives(n)))).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // The tokenizer joins "cox's" into "coxs": possessives go first so the name is recognised as scope.
+            withoutDates = WithoutPossessives(withoutDates);
             var remaining = LexicalAnalyzer.Tokenize(withoutDates)
                 .Where(t => !ScopeWords.Contains(t) && !nameWords.Contains(t) && !MonthNames.Contains(t) && !t.All(char.IsDigit) && t.Length > 1)
                 .ToList();
@@ -163,28 +323,6 @@ public sealed partial class QueryAnalyzer
         }
 
         return QuestionIntent.Passages;
-    }
-
-    private static List<string> FindAuthors(string text, ArchiveCatalog catalog)
-    {
-        var found = new List<(int Position, string Name)>();
-        foreach (var (alias, canonical) in catalog.AuthorAliases)
-        {
-            // Case-sensitive on the capitalised form: "Lamb" the author, not "lamb" the dish; "the Pope" is not Alexander Pope.
-            var pattern = @"(?<![\w-])" + Regex.Escape(alias) + @"(?:'s|s')?(?![\w-])";
-            foreach (Match match in Regex.Matches(text, pattern, RegexOptions.CultureInvariant))
-            {
-                var before = text[..match.Index].TrimEnd();
-                if (!alias.Contains(' ', StringComparison.Ordinal) && before.EndsWith(" the", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                found.Add((match.Index, canonical));
-            }
-        }
-
-        return found.OrderBy(f => f.Position).Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     private static List<string> FindSections(string text, ArchiveCatalog catalog)
@@ -199,9 +337,12 @@ public sealed partial class QueryAnalyzer
                 continue;
             }
 
-            // Capitalised match: "the Spectator" the paper, not "a spectator".
+            // Capitalised match: "the Spectator" the paper, not "a spectator". In lowercase, a name of several words
+            // ("council watch") is still the name, and one word is when it stands as one ("the last rambler essay").
             var pattern = @"(?<![\w-])" + Regex.Escape(core) + @"(?![\w-])";
-            if (Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant))
+            if (Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant)
+                || (core.Contains(' ', StringComparison.Ordinal) && Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
+                || Regex.IsMatch(text, @"\b(the|last|first|final|latest|earliest|newest|oldest|in)\s+" + Regex.Escape(core) + @"(?:'s)?\s+(paper|papers|essay|essays|column|columns|piece|pieces|post|posts|number|numbers|issue|issues|here)\b|\bin\s+the\s+" + Regex.Escape(core) + @"\b|\b(for|in|from|of)\s+the\s+" + Regex.Escape(core) + @"\s*[?.!]*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
             {
                 matches.Add((name, core.Length, publications.Contains(name)));
             }
@@ -529,6 +670,39 @@ public sealed partial class QueryAnalyzer
 
     [GeneratedRegex(@"^\s*who\s+(writes|wrote|covers|covered|reviews|edits|is|was)\b(?!.*\b(No\.|Nos\.)\s*\d)", RegexOptions.IgnoreCase)]
     private static partial Regex WhoWritesQuestion();
+
+    [GeneratedRegex(@"\b(who\s+(writes|wrote|has\s+written|contributes|contributed|blogs|posts)\s+(for|in|on|to|here|at)\b|who\s+(are|were)\s+(the|your|its|our|all\s+the)\s+(writers|authors|columnists|contributors|critics|reviewers|bloggers)|\b(list|name|show)\s+(me\s+)?(the|all|your|its)?\s*(writers|authors|columnists|contributors)\b|\bwho\s+writes\s+here)", RegexOptions.IgnoreCase)]
+    private static partial Regex AuthorListQuestion();
+
+    [GeneratedRegex(@"\b(essays|pieces|articles|posts|papers|columns|stories|anything|something|works?|books|written|wrote|letters)\s+by\s+(?<name>\p{L}[\p{L}'-]+\s+\p{L}[\p{L}'-]+)\s*[?.!]*$", RegexOptions.IgnoreCase)]
+    private static partial Regex ByNamedPerson();
+
+    [GeneratedRegex(@"(?<![\w.-])(1[5-9]\d{2}|20\d{2})(?![\w.-])")]
+    private static partial Regex BareYear();
+
+    [GeneratedRegex(@"\bwho\s+(writes|wrote|does|edits|covers)\s+(the|your|a)\s+(?<what>[\w\s-]{2,30}?)\s+(?<kind>column|section|page|reviews|desk)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex WhoWritesColumn();
+
+    [GeneratedRegex(@"\b(what|which)\s+(else\s+)?(has|have|did|does)\b.*\b(written|write|writes|wrote|published|publish|posted|post)\b|\b(anything|everything|all)\s+(else\s+)?by\b|\bother\s+(pieces|articles|posts|essays|columns)\s+by\b", RegexOptions.IgnoreCase)]
+    private static partial Regex WrittenByQuestion();
+
+    [GeneratedRegex(@"^\s*(pieces|articles|posts|essays|papers|columns|stories|anything|everything)\b|\bwhat\s+did\s+(we|you|they)\s+(publish|run|print|post)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex BarePiecesQuestion();
+
+    [GeneratedRegex(@"\b(mention|mentions|mentioning|mentioned|cite|cites|citing|quote|quotes|quoting|refer\s+to|refers\s+to|referring\s+to)\s+(?<name>[\w.' -]{2,60})", RegexOptions.IgnoreCase)]
+    private static partial Regex MentionQuestion();
+
+    [GeneratedRegex(@"\b(apart\s+from|except|excluding|other\s+than|not\s+counting|besides|leaving\s+out)\s+(his|her|their|\w+'s)\s+own\b|\bnot\s+(by|written\s+by)\s+(him|her|them)\b|\bby\s+others\b|\bby\s+other\s+(writers|authors)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ExcludeOwnWords();
+
+    [GeneratedRegex(@"\bfirst\s+(appear|appeared|published|ran|run|printed|came\s+out)\b|\bfor\s+the\s+first\s+time\b|\bat\s+first\b|\bfirst\s+(hand|place|name)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FirstAppeared();
+
+    [GeneratedRegex(@"\b(latest|newest|most\s+recent(ly)?|last|final|recent)\b(?!\s+(week|year|month|night|time|century|decade|name)s?\b)", RegexOptions.IgnoreCase)]
+    private static partial Regex NewestWords();
+
+    [GeneratedRegex(@"\b(first|earliest|oldest|very\s+first|initial)\b(?!\s+(name|person|time)\b)", RegexOptions.IgnoreCase)]
+    private static partial Regex OldestWords();
 
     [GeneratedRegex(@"\bwho\s+(wrote|write|writes|authored|is\s+the\s+author|was\s+the\s+author)\b|\bwhen\s+(was|were|did|is)\b|\bwhat\s+(date|year|day)\b|\bwhich\s+(newspaper|magazine|paper|publication|journal|periodical)\b|\bwhere\s+(was|were|did)\b.*\b(appear|published|printed|first|run)\b|\bin\s+which\s+(newspaper|magazine|publication)\b|\bwhat\s+(newspaper|magazine|publication)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MetadataQuestion();

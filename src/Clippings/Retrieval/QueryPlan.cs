@@ -13,7 +13,12 @@ public enum QuestionIntent
     Coverage,
     /// <summary>"Which papers appeared in 1788", "list Lamb's essays": a listing by metadata.</summary>
     ArticleList,
+    /// <summary>"Who writes for this publication?", "who are the columnists": the archive's authors.</summary>
+    AuthorList,
 }
+
+/// <summary>"The first…", "the latest…": the pieces wanted in date order rather than by relevance alone.</summary>
+public enum DateOrder { None, OldestFirst, NewestFirst }
 
 /// <summary>
 /// The question after query understanding: the text to search, the filters and boosts recognised in it
@@ -60,6 +65,27 @@ public sealed record QueryPlan
 
     /// <summary>True when the date filter came from the question (and may be relaxed if it finds nothing).</summary>
     public bool HasDateScope { get; init; }
+
+    /// <summary>First/earliest or latest/most recent: listings and close matches are ordered by date.</summary>
+    public DateOrder Order { get; init; }
+
+    /// <summary>
+    /// The question rests on something the archive does not have (a date outside its span, a column nobody writes):
+    /// the refusal says this plainly instead of answering around it.
+    /// </summary>
+    public string? PremiseProblem { get; init; }
+
+    /// <summary>What understanding did that the reader should be told: a name read past a typo, a filter relaxed.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>"Pieces that mention X": the name searched for in the text (not an author filter).</summary>
+    public string? MentionedName { get; init; }
+
+    /// <summary>The words the question used for the authors it names (typos included), which are names, not topic words.</summary>
+    public IReadOnlyList<string> TypedNames { get; init; } = [];
+
+    /// <summary>"…apart from X's own": pieces by these authors are left out.</summary>
+    public IReadOnlyList<string> ExcludedAuthors { get; init; } = [];
 
     /// <summary>The conversation is scoped to this article (opened from an article page) and the question did not widen it.</summary>
     public string? ScopedArticleId { get; init; }

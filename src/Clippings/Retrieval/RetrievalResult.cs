@@ -21,6 +21,12 @@ public sealed record RetrievalResult
 
     /// <summary>For author and listing questions: the matching pieces by metadata, newest first.</summary>
     public IReadOnlyList<ArticleSummary> Listing { get; init; } = [];
+
+    /// <summary>What retrieval had to do that the answer must say ("nothing by X; searched the whole archive").</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The name the question uses that the archive never prints (why it was refused), when that was the reason.</summary>
+    public string? AbsentName { get; init; }
 }
 
 /// <summary>An article with the passages that matched, best first.</summary>

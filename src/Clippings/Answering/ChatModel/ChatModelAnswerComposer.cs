@@ -174,7 +174,7 @@ public sealed class ChatModelAnswerComposer : IAnswerComposer
     internal async Task<PromptRequest?> BuildRequestAsync(AnswerContext context, CancellationToken cancellationToken)
     {
         var retrieval = context.Retrieval;
-        if (!retrieval.IsRelevant || context.Plan.Intent == QuestionIntent.ArticleList)
+        if (!retrieval.IsRelevant || context.Plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorList)
         {
             return null;
         }
