@@ -87,6 +87,10 @@ public static class ClippingsServer
         return services;
     }
 
+    private static bool IsRoutine(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/v3/directline/conversations", StringComparison.OrdinalIgnoreCase) && path.Value!.EndsWith("/activities", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Middleware and endpoints: correlation ids, request logging, errors as ProblemDetails, bot, API, health, website.</summary>
     public static WebApplication MapClippingsServer(this WebApplication app)
     {
@@ -97,6 +101,13 @@ public static class ClippingsServer
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0} ms";
             options.Logger = app.Services.GetService<Serilog.ILogger>();
+            // Web Chat polls its conversation about once a second and monitors poll /health: successful ones are Debug,
+            // or one reader would fill the log with a line a second. Errors and slow requests keep their levels.
+            options.GetLevel = (context, elapsedMs, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : context.Response.StatusCode < 400 && elapsedMs < 1000 && HttpMethods.IsGet(context.Request.Method) && IsRoutine(context.Request.Path)
+                    ? Serilog.Events.LogEventLevel.Debug
+                    : Serilog.Events.LogEventLevel.Information;
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();

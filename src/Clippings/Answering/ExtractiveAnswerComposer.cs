@@ -12,7 +12,7 @@ namespace Clippings.Answering;
 /// exactly and cited, in the form the question needs (passages, author profile, coverage list, article list),
 /// or says plainly that the archive has nothing and what it has nearby.
 /// </summary>
-public sealed class ExtractiveAnswerComposer : IAnswerComposer
+public sealed partial class ExtractiveAnswerComposer : IAnswerComposer
 {
     private const int MaxSentences = 4;
     private const int MaxSentencesPerArticle = 2;
@@ -346,7 +346,15 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
     /// </summary>
     internal static List<PickedSentence> PickSentences(string question, IReadOnlyList<ArticleMatch> articles, int max)
     {
-        var questionTerms = LexicalAnalyzer.Analyze(question).ToHashSet(StringComparer.Ordinal);
+        // A follow-up arrives as "question? (subjects of the previous turn)": those subjects chose the articles; which
+        // sentence answers is the reader's own words' call ("how much does each one cost?" wants the price, not the oysters).
+        var own = FollowUpContext().Match(question) is { Success: true } followUp ? followUp.Groups[1].Value : question;
+        var questionTerms = LexicalAnalyzer.Analyze(own).ToHashSet(StringComparer.Ordinal);
+        if (questionTerms.Count == 0)
+        {
+            questionTerms = LexicalAnalyzer.Analyze(question).ToHashSet(StringComparer.Ordinal);
+        }
+
         var candidates = new List<(PassageHit Hit, SentenceSpan Sentence, HashSet<string> Terms, int ArticleRank, int PassageRank)>();
         for (var a = 0; a < Math.Min(articles.Count, 4); a++)
         {
@@ -456,4 +464,7 @@ public sealed class ExtractiveAnswerComposer : IAnswerComposer
 
     /// <summary>Verse keeps its line breaks in the stored quote; inline in an answer they become " / ".</summary>
     private static string Inline(string text) => text.Replace("\n", " / ", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(.*?[?.!])\s*\([^()]*\)\s*$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex FollowUpContext();
 }

@@ -28,6 +28,19 @@ public sealed class ExtractiveAnswerComposerTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _index.DisposeAsync();
 
     [Fact]
+    public void AFollowUpsOwnWordsPickTheSentenceNotTheSubjectCarriedFromThePreviousTurn()
+    {
+        const string text = "Each oyster is sold with a tag showing the bed it came from. They are small, briny and expensive: 3 pounds each. The oysters grow in Skerry Bay.";
+        var oysters = Tides with { Id = "oysters", Title = "The Oysters Come Back" };
+        var hit = new PassageHit(oysters, 0, 0, text.Length, text, 1, 1, 1, 1);
+
+        // The rule-based rewriter appends the previous turn's subjects in parentheses after the reader's question.
+        var picked = ExtractiveAnswerComposer.PickSentences("How much does each one cost? (The Oysters Come Back, oysters, Skerry)", [new ArticleMatch(oysters, 1, [hit])], 1);
+
+        Assert.Equal("They are small, briny and expensive: 3 pounds each.", Assert.Single(picked).Sentence.Text);
+    }
+
+    [Fact]
     public async Task QuotesTheBestSentencesWithExactOffsetsAndMarkers()
     {
         var answer = await _composer.ComposeAsync(Context("How high did the spring tide rise?", Match(Tides, TidesText), Match(Trams, TramsText)), CancellationToken.None);
