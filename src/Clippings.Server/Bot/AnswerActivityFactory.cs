@@ -106,12 +106,16 @@ internal static class AnswerActivityFactory
     public static Entity CreateMessageEntity(Answer answer, string? channelId)
     {
         var claims = new JArray();
+        var titlesSeen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var citation in answer.Citations.Take(MaxCitations))
         {
+            // Web Chat and Teams list references by name: a second quote from the same piece names its opening words,
+            // or the list shows one title twice.
+            var name = titlesSeen.Add(citation.Title) ? citation.Title : $"{citation.Title} — “{OpeningWords(citation.Quote)}…”";
             var appearance = new JObject
             {
                 ["@type"] = "DigitalDocument",
-                ["name"] = Clip(citation.Title, MaxNameLength),
+                ["name"] = Clip(name, MaxNameLength),
                 ["abstract"] = Clip(citation.Quote, MaxAbstractLength),
                 ["text"] = EscapeHtml($"“{citation.Quote}”\n\n{Byline(citation)}"),
                 ["keywords"] = new JArray(Keywords(citation).Cast<object>().ToArray()),
@@ -191,6 +195,9 @@ internal static class AnswerActivityFactory
         .Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>Cuts at a word boundary and adds an ellipsis so the result fits <paramref name="max"/> characters.</summary>
+    private static string OpeningWords(string quote) =>
+        string.Join(' ', quote.Replace('\n', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(6)).TrimEnd(',', ';', ':', '.');
+
     public static string Clip(string value, int max)
     {
         var flat = value.Replace('\n', ' ').Trim();

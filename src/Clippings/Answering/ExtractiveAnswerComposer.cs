@@ -346,17 +346,32 @@ public sealed partial class ExtractiveAnswerComposer : IAnswerComposer
     /// </summary>
     internal static List<PickedSentence> PickSentences(string question, IReadOnlyList<ArticleMatch> articles, int max)
     {
-        // A follow-up arrives as "question? (subjects of the previous turn)": those subjects chose the articles; which
-        // sentence answers is the reader's own words' call ("how much does each one cost?" wants the price, not the oysters).
-        var own = FollowUpContext().Match(question) is { Success: true } followUp ? followUp.Groups[1].Value : question;
-        var questionTerms = LexicalAnalyzer.Analyze(own).ToHashSet(StringComparer.Ordinal);
+        // A follow-up arrives as "question? (subjects of the previous turn)". The subjects say which pieces are meant:
+        // sentences come from the pieces that share most of them. Which sentence answers is the reader's own words' call
+        // ("how much does each one cost?" wants the price, not every sentence that names the oysters).
+        var followUp = FollowUpContext().Match(question);
+        var questionTerms = LexicalAnalyzer.Analyze(followUp.Success ? followUp.Groups[1].Value : question).ToHashSet(StringComparer.Ordinal);
+        var contextTerms = followUp.Success ? LexicalAnalyzer.Analyze(followUp.Groups[2].Value).Where(t => !questionTerms.Contains(t)).ToHashSet(StringComparer.Ordinal) : [];
         if (questionTerms.Count == 0)
         {
-            questionTerms = LexicalAnalyzer.Analyze(question).ToHashSet(StringComparer.Ordinal);
+            (questionTerms, contextTerms) = (contextTerms, []);
+        }
+
+        var considered = Enumerable.Range(0, Math.Min(articles.Count, 4)).ToList();
+        if (contextTerms.Count > 0)
+        {
+            int Shared(ArticleMatch match) =>
+                LexicalAnalyzer.Analyze(match.Article.Title + " " + string.Join(' ', match.Passages.Take(3).Select(p => p.Text))).Distinct(StringComparer.Ordinal).Count(contextTerms.Contains);
+            var shared = considered.ToDictionary(a => a, a => Shared(articles[a]));
+            var most = shared.Values.DefaultIfEmpty(0).Max();
+            if (most > 0)
+            {
+                considered = considered.Where(a => shared[a] == most).ToList();
+            }
         }
 
         var candidates = new List<(PassageHit Hit, SentenceSpan Sentence, HashSet<string> Terms, int ArticleRank, int PassageRank)>();
-        for (var a = 0; a < Math.Min(articles.Count, 4); a++)
+        foreach (var a in considered)
         {
             var passages = articles[a].Passages;
             for (var p = 0; p < Math.Min(passages.Count, 3); p++)
@@ -465,6 +480,6 @@ public sealed partial class ExtractiveAnswerComposer : IAnswerComposer
     /// <summary>Verse keeps its line breaks in the stored quote; inline in an answer they become " / ".</summary>
     private static string Inline(string text) => text.Replace("\n", " / ", StringComparison.Ordinal);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(.*?[?.!])\s*\([^()]*\)\s*$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(.*?[?.!])\s*\(([^()]*)\)\s*$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex FollowUpContext();
 }
