@@ -153,7 +153,7 @@
         window.WebChat.renderWebChat({
           directLine: directLine,
           store: store,
-          userID: session.userId,
+          // No userID: the token names the reader, and Web Chat warns that a "dl_" id passed here could be forged.
           locale: 'en-GB',
           styleOptions: styleOptions,
           overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: 'Ask about this article or the archive…' }
