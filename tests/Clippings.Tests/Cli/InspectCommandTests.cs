@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Clippings.Tests.Robustness;
 using Clippings.Tests.TestSupport;
@@ -46,22 +45,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "index.db")));
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliBinary.Path);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => CliBinary.RunAsync(null, args);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -182,28 +182,8 @@ public sealed class FaultAndSettingsCliTests : IAsyncLifetime
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments) => RunInAsync(_folder, arguments);
 
-    private static async Task<(int Code, string Output, string Error)> RunInAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(CliBinary.Path);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Output, string Error)> RunInAsync(string workingDirectory, params string[] arguments) =>
+        CliBinary.RunAsync(workingDirectory, arguments);
 }
 
 /// <summary>A fact that needs to mount a small tmpfs: it runs as root with CAP_SYS_ADMIN, and skips saying so elsewhere.</summary>
