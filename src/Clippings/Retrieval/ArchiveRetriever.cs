@@ -138,6 +138,16 @@ public sealed partial class ArchiveRetriever : IDisposable
         else
         {
             hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+            var corrections = await SpellingCorrectionsAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false);
+            if (corrections.Count > 0)
+            {
+                // Search again with the archive's spelling: a typo costs the embedding as much as the lexical leg.
+                searchText = ContentWordSpelling.Apply(searchText, corrections);
+                plan = plan with { SearchText = ContentWordSpelling.Apply(plan.SearchText, corrections) };
+                vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(searchText, cancellationToken).ConfigureAwait(false);
+                hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+                notes.AddRange(corrections.Select(c => $"Reading “{c.Typed}” as “{c.Corrected}”."));
+            }
         }
 
         // A filter the question implied (a year, an author) that finds nothing is relaxed rather than obeyed blindly, and the answer says so.
@@ -341,10 +351,26 @@ public sealed partial class ArchiveRetriever : IDisposable
             return (false, null);
         }
 
+        var unknown = await UnknownWordsAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false);
+
+        // What the question is about ("… about television") is a word the archive never prints, nor anything sharing its
+        // stem: whatever matched is about something else, however close the embedding looks,
+        // even in a piece the question names ("what does No. 10 say about television").
+        if (unknown.FirstOrDefault(u => u.IsTopic) is { } topic)
+        {
+            _logger.LogInformation("Question is about {Term}, which the archive never prints", topic.Word);
+            return (false, topic.Word);
+        }
+
         // Named articles were asked for explicitly: they are relevant by definition.
         if (plan.NamedArticleIds.Count > 0)
         {
             return (true, null);
+        }
+
+        if (await NumberedNameAbsentAsync(plan, hits, cancellationToken).ConfigureAwait(false) is { } numbered)
+        {
+            return (false, numbered);
         }
 
         if (await NamesSomethingAbsentAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false) is { } absent)
@@ -362,13 +388,67 @@ public sealed partial class ArchiveRetriever : IDisposable
             return (false, null);
         }
 
-        // A content word the archive has never printed ("smartphone", "sourdough") plus only a middling match: off-topic.
-        return (topDense >= _options.ConfidentThreshold || !await UsesUnknownWordAsync(plan, catalog, cancellationToken).ConfigureAwait(false), null);
+        // A rare word the archive has never printed ("smartphone", "sourdough") plus only a middling match: off-topic.
+        // An ordinary word ("yearly", "happened") missing from the archive never refuses on its own.
+        var rare = unknown.FirstOrDefault(u => !CommonEnglishWords.Available || !CommonEnglishWords.Contains(u.Word));
+        if (rare is not null && topDense < _options.ConfidentThreshold)
+        {
+            _logger.LogInformation("Question uses {Term}, a rare word the archive never prints", rare.Word);
+            return (false, null);
+        }
+
+        return (true, null);
     }
 
-    private async Task<bool> UsesUnknownWordAsync(QueryPlan plan, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    /// <summary>Content words the archive never prints that are one or two edits from a word of the passages found.</summary>
+    private async Task<IReadOnlyList<SpellingCorrection>> SpellingCorrectionsAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        var typed = plan.TypedNames.SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, int>? vocabulary = null;
+        var corrections = new List<SpellingCorrection>();
+        foreach (var token in LexicalAnalyzer.Tokenize(QuotedSpan().Replace(plan.SearchText, " ")).Distinct(StringComparer.Ordinal))
+        {
+            // An ordinary English word ("internet") is spelt right even when the archive never uses it: not a typo to fix.
+            if (!ContentWordSpelling.IsCandidate(token) || typed.Contains(token) || GenericWords.Contains(token) || catalog.NameTokens.Contains(token)
+                || (CommonEnglishWords.Available && CommonEnglishWords.Contains(token)))
+            {
+                continue;
+            }
+
+            if (await _catalog.TermOccursAsync(token, SearchFilter.None, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            // The passages found, and every title (a typo can cost the search the very piece it names).
+            vocabulary ??= ContentWordSpelling.Vocabulary(hits.Take(20).Select(h => h.Text).Concat(catalog.Articles.Select(a => a.Title)));
+            if (ContentWordSpelling.Correct(token, vocabulary) is { } corrected)
+            {
+                _logger.LogInformation("Reading {Typed} as {Corrected}, a word of the passages found", token, corrected);
+                corrections.Add(new SpellingCorrection(token, corrected));
+            }
+        }
+
+        return corrections;
+    }
+
+    private sealed record UnknownWord(string Word, bool IsTopic);
+
+    /// <summary>
+    /// Content words of the question that the archive never prints (stemmed, anywhere) and that no word of the passages found
+    /// shares a stem with ("atheists" / "atheism"), each marked when it is what the question is about.
+    /// </summary>
+    private async Task<IReadOnlyList<UnknownWord>> UnknownWordsAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         var typed = plan.TypedNames.SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var topicWords = TopicOf(plan.SearchText);
+        HashSet<string>? found = null;
+        var unknown = new List<UnknownWord>();
         foreach (var token in LexicalAnalyzer.Tokenize(plan.SearchText).Distinct(StringComparer.Ordinal))
         {
             if (typed.Contains(token))
@@ -381,14 +461,31 @@ public sealed partial class ArchiveRetriever : IDisposable
                 continue;
             }
 
-            if (!await _catalog.TermOccursAsync(token, SearchFilter.None, cancellationToken).ConfigureAwait(false))
+            if (await _catalog.TermOccursAsync(token, SearchFilter.None, cancellationToken).ConfigureAwait(false))
             {
-                _logger.LogInformation("Question uses {Term}, which the archive never prints", token);
-                return true;
+                continue;
             }
+
+            found ??= hits.Take(20).SelectMany(h => LexicalAnalyzer.Tokenize(h.Text + " " + h.Article.Title)).ToHashSet(StringComparer.Ordinal);
+            var stem = Math.Max(6, token.Length - 2);
+            if (token.Length > stem && found.Any(w => w.Length >= stem && string.CompareOrdinal(w, 0, token, 0, stem) == 0))
+            {
+                continue;
+            }
+
+            unknown.Add(new UnknownWord(token, topicWords.Contains(token)));
         }
 
-        return false;
+        return unknown;
+    }
+
+    /// <summary>The words of what a question asks about: the phrase after "about", "regarding", "concerning".</summary>
+    internal static HashSet<string> TopicOf(string question)
+    {
+        var match = TopicPhrase().Match(question);
+        return match.Success
+            ? LexicalAnalyzer.Tokenize(match.Groups["topic"].Value).ToHashSet(StringComparer.Ordinal)
+            : [];
     }
 
     /// <summary>
@@ -405,7 +502,20 @@ public sealed partial class ArchiveRetriever : IDisposable
             text = text.Remove(start, end - start);
         }
 
-        // Quoted phrases are titles or quotations, checked separately by the title matcher.
+        // A quoted title or quotation that is no title of the archive (those were matched before this) must occur in its text.
+        foreach (Match quoted in QueryAnalyzer.QuotedPhrase().Matches(text))
+        {
+            var words = LexicalAnalyzer.Tokenize(quoted.Groups["q"].Value).ToList();
+            if (words.Count >= 2 && LexicalAnalyzer.Analyze(quoted.Groups["q"].Value).Count > 0
+                && !catalog.Articles.Any(a => a.Title.Contains(quoted.Groups["q"].Value.Trim(), StringComparison.OrdinalIgnoreCase))
+                && !await PhraseOccursAsync(string.Join(' ', words), hits, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Question quotes {Quoted}, which the archive never prints", quoted.Groups["q"].Value);
+                return $"“{quoted.Groups["q"].Value.Trim()}”";
+            }
+        }
+
+        // Quoted phrases were checked above; their capitalised words are not names to look for one by one.
         text = QuotedSpan().Replace(text, " ");
 
         foreach (Match phrase in CapitalisedPhrase().Matches(text))
@@ -451,10 +561,61 @@ public sealed partial class ArchiveRetriever : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// A name with a number ("Go 1.28", "iphone 15", "Rambler No. 300") names one thing in a series: when the archive never
+    /// prints that name with that number, whatever retrieval found is about its neighbours, and the answer must say so.
+    /// Years are left to the date rules; titles the question names were matched before this.
+    /// </summary>
+    private async Task<string?> NumberedNameAbsentAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, CancellationToken cancellationToken)
+    {
+        foreach (Match match in NumberedName().Matches(plan.SearchText))
+        {
+            var name = match.Groups["name"].Value;
+            var number = match.Groups["number"].Value;
+            if (IsYear(number) || LexicalAnalyzer.Analyze(name).Count == 0 || GenericWords.Contains(name) || SeriesCountingWords.Contains(name))
+            {
+                continue;
+            }
+
+            var pattern = new Regex(
+                @"\b" + Regex.Escape(name) + @"[\s\-]*(?:no\.?\s*|nos\.?\s*|number\s+|#)?" + Regex.Escape(number) + @"(?![\d]|\.\d)",
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            if (hits.Any(h => pattern.IsMatch(h.Text) || pattern.IsMatch(h.Article.Title)))
+            {
+                continue;
+            }
+
+            var lexical = await _index.SearchAsync(new PassageQuery($"{name} {number}", ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 100), cancellationToken).ConfigureAwait(false);
+            if (lexical.Any(h => pattern.IsMatch(h.Text) || pattern.IsMatch(h.Article.Title)))
+            {
+                continue;
+            }
+
+            var phrase = match.Value.Trim();
+            _logger.LogInformation("Question names {Numbered}, which occurs nowhere in the archive", phrase);
+            return phrase;
+        }
+
+        return null;
+    }
+
+    private static bool IsYear(string number) =>
+        number.Length == 4 && number.All(char.IsDigit) && int.Parse(number, System.Globalization.CultureInfo.InvariantCulture) is >= 1000 and <= 2999;
+
+    /// <summary>Words that count parts of a piece ("chapter 3", "part 2") rather than name a thing in a series.</summary>
+    private static readonly HashSet<string> SeriesCountingWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "chapter", "part", "page", "pages", "section", "paragraph", "line", "lines", "verse", "step", "steps", "point", "points",
+        "top", "first", "last", "past", "next", "over", "under", "about", "around", "nearly", "almost", "least", "most", "than",
+        "and", "or", "to", "from", "in", "at", "of", "for", "by", "on", "the", "than", "minute", "minutes", "hour", "hours",
+        "day", "days", "week", "weeks", "month", "months", "year", "years", "percent", "times", "age", "aged",
+    };
+
     private async Task<bool> PhraseOccursAsync(string phrase, IReadOnlyList<PassageHit> hits, CancellationToken cancellationToken)
     {
-        var pattern = new Regex(@"\b" + string.Join(@"[\s\-]+", phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        if (hits.Any(h => pattern.IsMatch(h.Text)))
+        // Words in order with only spaces, hyphens or punctuation between ("Do Less. Enable More.").
+        var pattern = new Regex(@"\b" + string.Join(@"[^\p{L}\p{N}]+", phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        if (hits.Any(h => pattern.IsMatch(h.Text) || pattern.IsMatch(h.Article.Title)))
         {
             return true;
         }
@@ -499,6 +660,14 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     [GeneratedRegex(@"\s+(apart|except|excluding|other\s+than|besides|not|in|since|before|after|from|by|during|between|until)\b.*$|'s$", RegexOptions.IgnoreCase)]
     private static partial Regex MentionTail();
+
+    // "… about the new airport?", "… regarding X, and …": the phrase a question is about, up to a clause or the end.
+    [GeneratedRegex(@"\b(?:about|regarding|concerning)\s+(?<topic>[^?.!;,]+?)(?:\s+(?:and|but|or|in|since|before|after|during|between|from|until)\s+(?:what|when|who|how|why|where|did|does|is|was|\d)|[?.!;,]|$)", RegexOptions.IgnoreCase)]
+    private static partial Regex TopicPhrase();
+
+    // A word followed by a number, optionally "No." / "#": "Go 1.28", "iphone 15", "Federalist No. 90".
+    [GeneratedRegex(@"\b(?<name>[A-Za-z][\w-]*)\s+(?:no\.?\s*|number\s+|#)?(?<number>\d+(?:\.\d+)*)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NumberedName();
 
     [GeneratedRegex("['\"][^'\"]{2,120}['\"]")]
     private static partial Regex QuotedSpan();

@@ -654,7 +654,7 @@ public sealed partial class QueryAnalyzer
     private static partial Regex OrdinalFirstReference();
 
     [GeneratedRegex("(?:^|[\\s(])['\"](?<q>[^'\"]{3,120}?)['\"](?=[\\s,.?!;:)]|$)")]
-    private static partial Regex QuotedPhrase();
+    internal static partial Regex QuotedPhrase();
 
     [GeneratedRegex(@"\b(jointly|together|co-?authored|co-?wrote|both\s+\w+\s+and)\b", RegexOptions.IgnoreCase)]
     private static partial Regex JointlyWords();

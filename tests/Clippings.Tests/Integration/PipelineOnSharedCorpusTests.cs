@@ -115,6 +115,26 @@ public class PipelineOnSharedCorpusTests(SharedCorpusFixture fixture)
         Assert.Equal(dates.OrderByDescending(d => d, StringComparer.Ordinal), dates);
     }
 
+    [SharedCorpusTheory]
+    [InlineData("what did chesterton write about television?", "never mentions television")]
+    [InlineData("what does federalist no. 10 say about television", "never mentions television")]
+    public async Task ATopicTheArchiveNeverPrintsIsRefusedAndNamed(string question, string expected)
+    {
+        var answer = await fixture.Assistant.AskAsync(new AskRequest(question), CancellationToken.None);
+        Assert.True(answer.Refused, answer.Text);
+        Assert.Contains(expected, answer.Text, StringComparison.Ordinal);
+    }
+
+    [SharedCorpusTheory]
+    [InlineData("what does lamb say about chimney sweeps")]
+    [InlineData("what did madison write about factoins")]
+    [InlineData("how does the spectator describe sir roger's yearly outings")]
+    public async Task OrdinaryWordsAndTyposDoNotRefuse(string question)
+    {
+        var answer = await fixture.Assistant.AskAsync(new AskRequest(question), CancellationToken.None);
+        Assert.False(answer.Refused, answer.Text);
+    }
+
     [SharedCorpusFact]
     public async Task SomethingTheArchiveNeverPrintedIsRefusedWithSuggestions()
     {
