@@ -356,7 +356,7 @@ public sealed partial class ArchiveRetriever : IDisposable
         // What the question is about ("… about television") is a word the archive never prints, nor anything sharing its
         // stem: whatever matched is about something else, however close the embedding looks,
         // even in a piece the question names ("what does No. 10 say about television").
-        if (unknown.FirstOrDefault(u => u.IsTopic) is { } topic)
+        if (unknown.FirstOrDefault(u => u.IsTopic) is { } topic && !await TopicAnchoredAsync(plan, unknown, catalog, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogInformation("Question is about {Term}, which the archive never prints", topic.Word);
             return (false, topic.Word);
@@ -477,6 +477,31 @@ public sealed partial class ArchiveRetriever : IDisposable
         }
 
         return unknown;
+    }
+
+    /// <summary>
+    /// Whether the rest of the topic pins it to the archive: "the oyster season" is about the oyster piece even though the
+    /// archive never prints "season", because "oyster" occurs in few of its pieces; "the new airport" is not, "new" is everywhere.
+    /// </summary>
+    private async Task<bool> TopicAnchoredAsync(QueryPlan plan, IReadOnlyList<UnknownWord> unknown, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        var specificAt = Math.Max(1, catalog.Articles.Count / 10);
+        foreach (var word in TopicOf(plan.SearchText))
+        {
+            if (word.Length < 3 || GenericWords.Contains(word) || LexicalAnalyzer.Analyze(word).Count == 0 || unknown.Any(u => u.Word == word))
+            {
+                continue;
+            }
+
+            var hits = await _index.SearchAsync(new PassageQuery(word, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
+            var articles = hits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            if (articles > 0 && articles <= specificAt)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The words of what a question asks about: the phrase after "about", "regarding", "concerning".</summary>

@@ -34,6 +34,15 @@ public sealed class GroundedRefusalTests
     }
 
     [Fact]
+    public async Task A_topic_pinned_by_a_word_few_pieces_use_is_answered()
+    {
+        // "season" is nowhere in the sample archive; "oyster" is in one piece, which is what the reader means.
+        var answer = await AskAsync("what did we write about the oyster season");
+        Assert.False(answer.Refused, answer.Text);
+        Assert.Contains(answer.Citations, c => c.ArticleId == "table-talk-oyster-season");
+    }
+
+    [Fact]
     public async Task A_quoted_title_the_archive_lacks_is_refused_and_named()
     {
         var answer = await AskAsync("your review of 'The Drowned Orchard'");
