@@ -17,6 +17,7 @@ namespace Clippings.Server.Tests.DirectLine;
 public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHost>
 {
     private const string Question = "How many oysters will the cooperative harvest each year?";
+    private const string OysterArticleUrl = "https://harbourreview.example/table-talk/2025/10/table-talk-oyster-season";
     private readonly DirectLineClientHost _host;
     private readonly ITestOutputHelper _output;
 
@@ -64,7 +65,7 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
     }
 
     [Browser.ChromiumFact]
-    public async Task WebChatCreatedAsMicrosoftDocumentsItAnswersOverTheStream()
+    public async Task WebChatCreatedAsMicrosoftDocumentsItAnswersOverTheStreamWithAQuotePopUp()
     {
         var token = await GenerateTokenAsync();
         // Microsoft's documented embedding: createDirectLine with a token and a domain, nothing else (WebSocket on).
@@ -112,13 +113,35 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
         }
         finally
         {
-            Directory.CreateDirectory(Browser.WebsiteHost.ScreenshotDirectory);
-            var screenshot = Path.Combine(Browser.WebsiteHost.ScreenshotDirectory, "webchat-defaults-stream.png");
-            await page.ScreenshotAsync(new() { Path = screenshot });
-            _output.WriteLine("screenshot: " + screenshot);
+            await ScreenshotAsync(page, "webchat-defaults-stream");
         }
 
         Assert.Contains(sockets, url => url.Contains("/v3/directline/conversations/", StringComparison.Ordinal) && url.Contains("/stream?", StringComparison.Ordinal));
+
+        // No embed.js here: the bot's own activities make Web Chat open the quote, with the article linked inside it.
+        var marker = answer.First.Locator("button.webchat__render-markdown__citation").First;
+        await Microsoft.Playwright.Assertions.Expect(marker).ToHaveTextAsync("1");
+        await marker.ClickAsync();
+        // [1] quotes the first harvest.
+        var dialog = page.GetByRole(Microsoft.Playwright.AriaRole.Dialog).Filter(new() { HasText = "2,300 oysters" });
+        try
+        {
+            await Microsoft.Playwright.Assertions.Expect(dialog).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            await Microsoft.Playwright.Assertions.Expect(dialog.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Read the article" }))
+                .ToHaveAttributeAsync("href", OysterArticleUrl);
+        }
+        finally
+        {
+            await ScreenshotAsync(page, "webchat-defaults-citation");
+        }
+    }
+
+    private async Task ScreenshotAsync(Microsoft.Playwright.IPage page, string name)
+    {
+        Directory.CreateDirectory(Browser.WebsiteHost.ScreenshotDirectory);
+        var screenshot = Path.Combine(Browser.WebsiteHost.ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new() { Path = screenshot });
+        _output.WriteLine("screenshot: " + screenshot);
     }
 
     private async Task<string> GenerateTokenAsync()
