@@ -210,7 +210,9 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         data.Remember(conversation.With(new ConversationTurn(question, answer)));
         data.RememberAnswer(new AnsweredMessage
         {
-            ActivityId = sent?.Id,
+            // A streamed answer is the stream's message: Teams answers its final send without an id (the Agents
+            // Playground with 202 and no body), and the message keeps the stream's id.
+            ActivityId = string.IsNullOrEmpty(sent?.Id) ? stream?.StreamId : sent.Id,
             Question = question,
             Refused = answer.Refused,
             CitedArticleIds = answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.Ordinal).ToList(),
@@ -272,7 +274,7 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
     {
         var data = await _data.GetAsync(turnContext, () => new BotConversationData(), cancellationToken);
         var answered = string.IsNullOrEmpty(replyToId)
-            ? data.Answers.LastOrDefault(a => a.ActivityId is not null)
+            ? data.Answers.LastOrDefault(a => !string.IsNullOrEmpty(a.ActivityId))
             : data.Answers.LastOrDefault(a => a.ActivityId == replyToId);
         await _feedback.SaveAsync(new AnswerFeedback
         {

@@ -186,7 +186,7 @@ public sealed class DirectLineClientHost : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "clippings-client-tests", Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
-    public static string ClientsDirectory { get; } = Path.Combine(SampleArchiveIndex.RepoRoot, "tests", "Clippings.Server.Tests", "clients");
+    public static string ClientsDirectory => NodeTools.ClientsDirectory;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -197,7 +197,7 @@ public sealed class DirectLineClientHost : IAsyncLifetime
     {
         if (NodeTools.MissingReason() is null)
         {
-            await InstallClientsAsync();
+            SetupLog.AddRange(await NodeTools.EnsureClientsInstalledAsync());
         }
 
         Directory.CreateDirectory(_directory);
@@ -217,23 +217,6 @@ public sealed class DirectLineClientHost : IAsyncLifetime
         _app.Services.GetRequiredService<ArchiveCatalogProvider>().Invalidate();
         await _app.StartAsync();
         BaseUrl = _app.Urls.Single().TrimEnd('/');
-    }
-
-    /// <summary>npm ci into the tests' own clients folder, once (again when package-lock.json is newer than the install).</summary>
-    private async Task InstallClientsAsync()
-    {
-        var installed = Path.Combine(ClientsDirectory, "node_modules", ".package-lock.json");
-        var lockFile = Path.Combine(ClientsDirectory, "package-lock.json");
-        if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(lockFile))
-        {
-            SetupLog.Add($"Direct Line clients already installed in {ClientsDirectory}/node_modules.");
-            return;
-        }
-
-        SetupLog.Add($"Installing the Direct Line test clients (botframework-directlinejs, ws, xhr2) with `npm ci --no-audit --no-fund` in {ClientsDirectory}…");
-        var (exitCode, output) = await NodeTools.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], ClientsDirectory, TimeSpan.FromMinutes(5));
-        SetupLog.Add(output);
-        Assert.True(exitCode == 0, $"npm ci in {ClientsDirectory} exited {exitCode}:\n{output}");
     }
 
     public async Task DisposeAsync()
@@ -266,6 +249,39 @@ public sealed class NodeFactAttribute : FactAttribute
 
 internal static class NodeTools
 {
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    /// <summary>The tests' own npm folder: the Direct Line client, the Agents Playground, the Teams manifest schema.</summary>
+    public static string ClientsDirectory { get; } = Path.Combine(SampleArchiveIndex.RepoRoot, "tests", "Clippings.Server.Tests", "clients");
+
+    /// <summary>
+    /// npm ci into <see cref="ClientsDirectory"/>, once for all fixtures (again when package-lock.json is newer than the
+    /// install); returns what it did, for the tests' output. No install scripts run.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> EnsureClientsInstalledAsync()
+    {
+        await InstallLock.WaitAsync();
+        try
+        {
+            var installed = Path.Combine(ClientsDirectory, "node_modules", ".package-lock.json");
+            var lockFile = Path.Combine(ClientsDirectory, "package-lock.json");
+            if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(lockFile))
+            {
+                return [$"Test clients already installed in {ClientsDirectory}/node_modules."];
+            }
+
+            var log = new List<string> { $"Installing the test clients (botframework-directlinejs, ws, xhr2, @microsoft/m365agentsplayground, @microsoft/app-manifest) with `npm ci --ignore-scripts --no-audit --no-fund` in {ClientsDirectory}…" };
+            var (exitCode, output) = await RunAsync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], ClientsDirectory, TimeSpan.FromMinutes(5));
+            log.Add(output);
+            Assert.True(exitCode == 0, $"npm ci in {ClientsDirectory} exited {exitCode}:\n{output}");
+            return log;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
     public static string? MissingReason()
     {
         var missing = new[] { "node", "npm" }.Where(tool => !OnPath(tool)).ToList();
