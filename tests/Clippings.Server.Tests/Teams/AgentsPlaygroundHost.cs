@@ -21,8 +21,9 @@ namespace Clippings.Server.Tests.Teams;
 /// </summary>
 /// <remarks>
 /// The playground has no option or variable for its address (it calls <c>server.listen(port)</c>, all interfaces), so
-/// Node preloads <c>clients/loopback-only.cjs</c>, which gives a listen call without a host 127.0.0.1; the fixture
-/// then checks in /proc/net that the port is bound to loopback only, before any page opens it.
+/// Node preloads <c>clients/loopback-only.cjs</c>, which gives a listen call without a host 127.0.0.1 and refuses
+/// connections and name look-ups off loopback; the fixture then checks in /proc/net that the port is bound to
+/// loopback only, before any page opens it.
 /// </remarks>
 public sealed partial class AgentsPlaygroundHost : IAsyncLifetime
 {
@@ -124,9 +125,11 @@ public sealed partial class AgentsPlaygroundHost : IAsyncLifetime
             start.ArgumentList.Add(argument);
         }
 
-        // No browser of its own (the test drives Chromium), its log file in its own folder, and no proxy: it only
-        // talks to the bot on loopback.
+        // No browser of its own (the test drives Chromium), its log file in its own folder, no proxy (it only talks to
+        // the bot on loopback), and no Application Insights statsbeat, which probes the cloud metadata address
+        // 169.254.169.254 even with telemetry off (the preload refuses that connection anyway).
         start.Environment["TEAMSAPPTESTER_BROWSER"] = "none";
+        start.Environment["APPLICATION_INSIGHTS_NO_STATSBEAT"] = "true";
         start.Environment["M365_AGENTS_PLAYGROUND_LOGFILE"] = Path.Combine(_directory, "playground.log");
         foreach (var proxy in new[] { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy" })
         {
