@@ -325,6 +325,45 @@ public sealed class ClippingsBotTests
     }
 
     [Fact]
+    public async Task AStreamedAnswerWhoseFinalSendReturnsNoIdIsRatedUnderItsStreamId()
+    {
+        // Teams (and the Agents Playground, with a 202 and no body) gives the final message of a stream no id of its own.
+        var reference = TestAdapter.CreateConversation("conversation-" + Guid.NewGuid().ToString("N"));
+        reference.ChannelId = Channels.Msteams;
+        reference.Conversation.ConversationType = "personal";
+        var adapter = new FinalStreamSendWithoutId(reference);
+        var replies = await SendAsync(adapter, EelGrassQuestion);
+        var streamId = replies[0].Id;
+        Assert.False(string.IsNullOrEmpty(streamId));
+
+        var invoke = adapter.MakeActivity();
+        invoke.Type = ActivityTypes.Invoke;
+        invoke.Name = ClippingsBot.TeamsFeedbackInvokeName;
+        invoke.Value = JObject.Parse("""{"actionName":"feedback","actionValue":{"reaction":"like","feedback":"{\"feedbackText\":\"\"}"}}""");
+        await SendAsync(adapter, invoke);
+
+        var stored = await _fixture.Services.GetRequiredService<FeedbackStore>().FindAsync(Channels.Msteams, reference.Conversation.Id, streamId, CancellationToken.None);
+        Assert.Equal(("like", EelGrassQuestion), (stored?.Reaction, stored?.Question));
+    }
+
+    private sealed class FinalStreamSendWithoutId(ConversationReference reference) : TestAdapter(reference)
+    {
+        public override async Task<ResourceResponse[]> SendActivitiesAsync(ITurnContext turnContext, Activity[] activities, CancellationToken cancellationToken)
+        {
+            var responses = await base.SendActivitiesAsync(turnContext, activities, cancellationToken);
+            for (var i = 0; i < activities.Length; i++)
+            {
+                if (activities[i].Type == ActivityTypes.Message && activities[i].Entities?.Any(e => e.Type == "streaminfo") == true)
+                {
+                    responses[i] = new ResourceResponse();
+                }
+            }
+
+            return responses;
+        }
+    }
+
+    [Fact]
     public async Task ATeamsChannelMentionIsStrippedBeforeAnswering()
     {
         var adapter = BotFixture.Adapter(Channels.Msteams, "channel");
