@@ -11,7 +11,7 @@ namespace Clippings.Server.Bot;
 /// <summary>
 /// Turns a cited <see cref="Answer"/> into a Bot Framework message for the channel it goes to:
 /// Markdown with <c>[n]</c> markers, a <c>https://schema.org/Message</c> entity whose <c>citation</c> Claims
-/// Teams and Web Chat render as pills with pop-ups, the AI-generated label, feedback buttons, suggested
+/// Teams and Web Chat render as pills with quote pop-ups, the AI-generated label, feedback buttons, suggested
 /// follow-ups, and a plain-text sources list on channels that render no citations.
 /// </summary>
 internal static class AnswerActivityFactory
@@ -44,17 +44,38 @@ internal static class AnswerActivityFactory
             };
         }
 
-        if (suggestedActions > 0 && answer.SuggestedQuestions.Count > 0)
+        if (!SendsSuggestionsApart(channelId))
         {
-            activity.SuggestedActions = new SuggestedActions
-            {
-                Actions = answer.SuggestedQuestions.Take(suggestedActions)
-                    .Select(q => new CardAction(ActionTypes.ImBack, title: q, value: q))
-                    .ToList(),
-            };
+            activity.SuggestedActions = SuggestedActionsFor(answer.SuggestedQuestions, suggestedActions);
         }
 
         return activity;
+    }
+
+    /// <summary>
+    /// Teams clients (the Agents Playground, checked) render a message carrying suggested actions as an "action"
+    /// message: plain text, no citation pills, no Markdown. There the suggestions go in a message of their own after it.
+    /// </summary>
+    public static bool SendsSuggestionsApart(string? channelId) => channelId == Channels.Msteams;
+
+    /// <summary>Up to <paramref name="max"/> questions as buttons that send their text; null when there are none.</summary>
+    public static SuggestedActions? SuggestedActionsFor(IEnumerable<string> questions, int max)
+    {
+        var actions = questions.Take(max).Select(q => new CardAction(ActionTypes.ImBack, title: q, value: q)).ToList();
+        return actions.Count == 0 ? null : new SuggestedActions { Actions = actions };
+    }
+
+    /// <summary>The message that carries suggestions on its own (<see cref="SendsSuggestionsApart"/>): a short lead-in and the buttons.</summary>
+    public static Activity? SuggestionsMessage(string leadIn, IEnumerable<string> questions, int max)
+    {
+        if (SuggestedActionsFor(questions, max) is not { } actions)
+        {
+            return null;
+        }
+
+        var message = MessageFactory.Text(leadIn);
+        message.SuggestedActions = actions;
+        return message;
     }
 
     /// <summary>
@@ -120,18 +141,34 @@ internal static class AnswerActivityFactory
                 ["text"] = EscapeHtml($"“{citation.Quote}”\n\n{Byline(citation)}"),
                 ["keywords"] = new JArray(Keywords(citation).Cast<object>().ToArray()),
             };
-            if (!string.IsNullOrWhiteSpace(citation.Url))
-            {
-                appearance["url"] = citation.Url;
-            }
-
-            claims.Add(new JObject
+            var claim = new JObject
             {
                 ["@type"] = "Claim",
                 ["@id"] = $"_:c{citation.N}",
                 ["position"] = citation.N,
                 ["appearance"] = appearance,
-            });
+            };
+            if (!string.IsNullOrWhiteSpace(citation.Url))
+            {
+                if (channelId == Channels.Msteams)
+                {
+                    // Teams' pill opens the quote and links the article from it.
+                    appearance["url"] = citation.Url;
+                }
+                else
+                {
+                    // Web Chat opens an appearance that has a url as a plain link, skipping the quote; without one it
+                    // shows appearance.text in its citation pop-up. So the link goes inside that text, and the Claim
+                    // keeps the article's address (Web Chat ignores a Claim's own url).
+                    claim["url"] = citation.Url;
+                    if (MarkdownLinkTarget(citation.Url) is { } target)
+                    {
+                        appearance["text"] = (string?)appearance["text"] + $"\n\n[Read the article]({target})";
+                    }
+                }
+            }
+
+            claims.Add(claim);
         }
 
         var message = new JObject
@@ -159,6 +196,25 @@ internal static class AnswerActivityFactory
         }
 
         return entity;
+    }
+
+    /// <summary>
+    /// The address as a Markdown link target: http(s) only (anything else could be a script URL), with the characters
+    /// that would end the link or break out of it percent-encoded.
+    /// </summary>
+    internal static string? MarkdownLinkTarget(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+
+        return uri.AbsoluteUri
+            .Replace("(", "%28", StringComparison.Ordinal)
+            .Replace(")", "%29", StringComparison.Ordinal)
+            .Replace(" ", "%20", StringComparison.Ordinal)
+            .Replace("<", "%3C", StringComparison.Ordinal)
+            .Replace(">", "%3E", StringComparison.Ordinal);
     }
 
     private static string Title(Citation citation) => Clip($"{citation.Title} — {Byline(citation)}", 120);

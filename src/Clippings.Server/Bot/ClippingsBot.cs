@@ -70,7 +70,8 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         var shared = turnContext.Activity.ChannelId == Channels.Msteams && turnContext.Activity.Conversation?.ConversationType is "channel" or "groupChat";
         if (shared ? membersAdded.Any(m => m.Id == botId) : membersAdded.Any(m => m.Id != botId))
         {
-            await turnContext.SendActivityAsync(await WelcomeAsync(cancellationToken), cancellationToken);
+            var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
+            await SendWithSuggestionsAsync(turnContext, await WelcomeAsync(examples, cancellationToken), "Try one:", examples, cancellationToken);
         }
     }
 
@@ -87,7 +88,7 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         switch (Command(text))
         {
             case "help":
-                await turnContext.SendActivityAsync(await HelpAsync(data, cancellationToken), cancellationToken);
+                await SendHelpAsync(turnContext, data, cancellationToken);
                 return;
             case "reset":
                 data.TurnsJson = null;
@@ -100,7 +101,7 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         {
             if (scope is null)
             {
-                await turnContext.SendActivityAsync(await HelpAsync(data, cancellationToken), cancellationToken);
+                await SendHelpAsync(turnContext, data, cancellationToken);
             }
 
             return;
@@ -200,11 +201,18 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         var reply = AnswerActivityFactory.Create(answer, turnContext.Activity.ChannelId, _options.SuggestedActions);
         stream?.MarkFinal(reply);
         var sent = await turnContext.SendActivityAsync(reply, cancellationToken);
+        if (AnswerActivityFactory.SendsSuggestionsApart(turnContext.Activity.ChannelId)
+            && AnswerActivityFactory.SuggestionsMessage("You could also ask:", answer.SuggestedQuestions, _options.SuggestedActions) is { } suggestions)
+        {
+            await turnContext.SendActivityAsync(suggestions, cancellationToken);
+        }
 
         data.Remember(conversation.With(new ConversationTurn(question, answer)));
         data.RememberAnswer(new AnsweredMessage
         {
-            ActivityId = sent?.Id,
+            // A streamed answer is the stream's message: Teams answers its final send without an id (the Agents
+            // Playground with 202 and no body), and the message keeps the stream's id.
+            ActivityId = string.IsNullOrEmpty(sent?.Id) ? stream?.StreamId : sent.Id,
             Question = question,
             Refused = answer.Refused,
             CitedArticleIds = answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.Ordinal).ToList(),
@@ -242,15 +250,8 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
             var message = MessageFactory.Text(
                 $"Let's discuss **{AnswerActivityFactory.EscapeHtml(article.Title)}**{AnswerActivityFactory.EscapeHtml(byline[article.Title.Length..])}. Ask me what the piece says, what the author means, " +
                 "or whether the archive has covered the subject before.");
-            message.SuggestedActions = new SuggestedActions
-            {
-                Actions =
-                [
-                    new CardAction(ActionTypes.ImBack, "What is this piece about?", value: "What is this piece about?"),
-                    new CardAction(ActionTypes.ImBack, "Who is the author?", value: "Who is the author?"),
-                ],
-            };
-            await turnContext.SendActivityAsync(message, cancellationToken);
+            message.TextFormat = TextFormatTypes.Markdown;
+            await SendWithSuggestionsAsync(turnContext, message, "Ask for example:", ["What is this piece about?", "Who is the author?"], cancellationToken);
         }
     }
 
@@ -265,15 +266,21 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         return string.IsNullOrWhiteSpace(id) ? null : (await _assistant.Index.GetArticleAsync(id, cancellationToken))?.ToSummary();
     }
 
+    /// <summary>
+    /// Stores a rating with the answer it rates: the one <paramref name="replyToId"/> names, or, when the client sends
+    /// no replyToId (the Agents Playground's feedback invoke has none), the conversation's last answer.
+    /// </summary>
     private async Task SaveFeedbackAsync(ITurnContext turnContext, string? replyToId, string reaction, string? comment, CancellationToken cancellationToken)
     {
         var data = await _data.GetAsync(turnContext, () => new BotConversationData(), cancellationToken);
-        var answered = data.Answers.LastOrDefault(a => a.ActivityId is not null && a.ActivityId == replyToId);
+        var answered = string.IsNullOrEmpty(replyToId)
+            ? data.Answers.LastOrDefault(a => !string.IsNullOrEmpty(a.ActivityId))
+            : data.Answers.LastOrDefault(a => a.ActivityId == replyToId);
         await _feedback.SaveAsync(new AnswerFeedback
         {
             Channel = turnContext.Activity.ChannelId ?? "",
             ConversationId = turnContext.Activity.Conversation?.Id ?? "",
-            ReplyToId = replyToId,
+            ReplyToId = string.IsNullOrEmpty(replyToId) ? answered?.ActivityId : replyToId,
             Reaction = reaction,
             Comment = string.IsNullOrWhiteSpace(comment) ? null : comment,
             Question = answered?.Question,
@@ -282,10 +289,35 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         }, cancellationToken);
     }
 
-    private async Task<IMessageActivity> WelcomeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a message with suggestion buttons: on it, or (Teams, <see cref="AnswerActivityFactory.SendsSuggestionsApart"/>)
+    /// in a message of its own after it, so the first keeps its Markdown and citations.
+    /// </summary>
+    private static async Task SendWithSuggestionsAsync(ITurnContext turnContext, IMessageActivity message, string leadIn, IReadOnlyList<string> suggestions, CancellationToken cancellationToken)
+    {
+        if (!AnswerActivityFactory.SendsSuggestionsApart(turnContext.Activity.ChannelId))
+        {
+            message.SuggestedActions = AnswerActivityFactory.SuggestedActionsFor(suggestions, suggestions.Count);
+            await turnContext.SendActivityAsync(message, cancellationToken);
+            return;
+        }
+
+        await turnContext.SendActivityAsync(message, cancellationToken);
+        if (AnswerActivityFactory.SuggestionsMessage(leadIn, suggestions, suggestions.Count) is { } apart)
+        {
+            await turnContext.SendActivityAsync(apart, cancellationToken);
+        }
+    }
+
+    private async Task SendHelpAsync(ITurnContext turnContext, BotConversationData data, CancellationToken cancellationToken)
+    {
+        var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
+        await SendWithSuggestionsAsync(turnContext, Help(data), "Try one:", examples, cancellationToken);
+    }
+
+    private async Task<IMessageActivity> WelcomeAsync(IReadOnlyList<string> examples, CancellationToken cancellationToken)
     {
         var stats = await _assistant.Index.GetStatsAsync(cancellationToken);
-        var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
         var text = new StringBuilder()
             .Append($"Hello! I answer questions about the archive ({stats.Articles} articles by {stats.Authors} authors): ")
             .Append("what a piece says, who wrote what and when, and what we've published on a subject. ")
@@ -299,13 +331,11 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
         text.Append("\nType **help** for more, **reset** to start over.");
         var message = MessageFactory.Text(text.ToString());
         message.TextFormat = TextFormatTypes.Markdown;
-        message.SuggestedActions = new SuggestedActions { Actions = examples.Select(q => new CardAction(ActionTypes.ImBack, q, value: q)).ToList() };
         return message;
     }
 
-    private async Task<IMessageActivity> HelpAsync(BotConversationData data, CancellationToken cancellationToken)
+    private static IMessageActivity Help(BotConversationData data)
     {
-        var examples = await _assistant.SampleQuestionsAsync(3, cancellationToken);
         var text = new StringBuilder()
             .Append("Ask me about the archive in plain words:\n")
             .Append("- a piece or a subject (\"what did we publish about …?\"), with dates (\"since 2020\", \"in the 1990s\")\n")
@@ -321,7 +351,6 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
 
         var message = MessageFactory.Text(text.ToString());
         message.TextFormat = TextFormatTypes.Markdown;
-        message.SuggestedActions = new SuggestedActions { Actions = examples.Select(q => new CardAction(ActionTypes.ImBack, q, value: q)).ToList() };
         return message;
     }
 

@@ -72,6 +72,7 @@ public sealed class ClippingsBotTests
         await new TestFlow(adapter, _fixture.Bot)
             .Send(botAdded)
             .AssertReply(reply => Assert.StartsWith("Hello!", reply.AsMessageActivity().Text, StringComparison.Ordinal))
+            .AssertReply(reply => Assert.Equal(3, reply.AsMessageActivity().SuggestedActions.Actions.Count))
             .Send(colleagueJoined)
             .AssertNoReply()
             .StartTestAsync();
@@ -87,7 +88,15 @@ public sealed class ClippingsBotTests
         var informative = replies[0];
         Assert.Equal(ActivityTypes.Typing, informative.Type);
         Assert.Equal("informative", (string?)StreamInfo(informative)!["streamType"]);
-        var answer = Assert.Single(replies, r => r.Type == ActivityTypes.Message);
+        // The cited answer carries no suggested actions (a Teams client would render it as a plain "action" message):
+        // they follow in a message of their own.
+        var messages = replies.Where(r => r.Type == ActivityTypes.Message).ToList();
+        Assert.Equal(2, messages.Count);
+        var answer = messages[0];
+        Assert.Null(answer.SuggestedActions);
+        var suggestions = messages[1];
+        Assert.NotEmpty(suggestions.SuggestedActions.Actions);
+        Assert.Empty(Claims(suggestions));
         Assert.Equal("final", (string?)StreamInfo(answer)!["streamType"]);
         Assert.Equal(informative.Id, (string?)StreamInfo(answer)!["streamId"]);
 
@@ -111,7 +120,21 @@ public sealed class ClippingsBotTests
 
         var channelData = (JObject)answer.ChannelData;
         Assert.Equal("default", (string?)channelData["feedbackLoop"]!["type"]);
-        Assert.NotEmpty(answer.SuggestedActions.Actions);
+    }
+
+    [Fact]
+    public async Task TheTeamsWelcomeIsMarkdownWithItsSuggestionsInTheNextMessage()
+    {
+        var adapter = BotFixture.Adapter(Channels.Msteams, "personal");
+        var joined = adapter.MakeActivity();
+        joined.Type = ActivityTypes.ConversationUpdate;
+        joined.MembersAdded = [joined.From];
+        var replies = await SendAsync(adapter, joined);
+        Assert.Equal(2, replies.Count);
+        Assert.Equal(TextFormatTypes.Markdown, replies[0].TextFormat);
+        Assert.Contains("**help**", replies[0].Text, StringComparison.Ordinal);
+        Assert.Null(replies[0].SuggestedActions);
+        Assert.Equal(3, replies[1].SuggestedActions.Actions.Count);
     }
 
     [Fact]
@@ -122,10 +145,17 @@ public sealed class ClippingsBotTests
         Assert.Equal(ActivityTypes.Typing, replies[0].Type);
         var answer = Assert.Single(replies, r => r.Type == ActivityTypes.Message);
         Assert.Contains("\n[1]: cite:1 \"What the Eel Grass Knows", answer.Text, StringComparison.Ordinal);
+        Assert.NotEmpty(answer.SuggestedActions.Actions);
         var message = MessageEntity(answer);
         Assert.Contains("AIGeneratedContent", message["keywords"]!.Values<string>());
         Assert.Equal(["LikeAction", "DislikeAction"], message["potentialAction"]!.Select(a => (string?)a["@type"]));
-        Assert.Equal(EelGrassUrl, (string?)message["citation"]![0]!["appearance"]!["url"]);
+
+        // Web Chat opens an appearance without a url in its quote pop-up: the article link is inside the quote's text.
+        var claim = message["citation"]![0]!;
+        Assert.Null(claim["appearance"]!["url"]);
+        Assert.Equal(EelGrassUrl, ArticleUrl(claim));
+        Assert.EndsWith($"[Read the article]({EelGrassUrl})", (string?)claim["appearance"]!["text"], StringComparison.Ordinal);
+        Assert.Contains("61 hectares", (string?)claim["appearance"]!["text"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,7 +178,7 @@ public sealed class ClippingsBotTests
         await SendAsync(adapter, EelGrassQuestion);
         var answer = Assert.Single(await SendAsync(adapter, followUp), r => r.Type == ActivityTypes.Message);
         Assert.NotEmpty(Claims(answer));
-        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, (string?)c["appearance"]!["url"]));
+        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, ArticleUrl(c)));
     }
 
     [Fact]
@@ -165,9 +195,16 @@ public sealed class ClippingsBotTests
     [Fact]
     public async Task HelpListsTheCommands()
     {
-        var reply = Assert.Single(await SendAsync(BotFixture.Adapter(Channels.Msteams, "channel"), "help"));
+        var reply = Assert.Single(await SendAsync(BotFixture.Adapter(Channels.Webchat), "help"));
         Assert.Contains("**reset**", reply.Text, StringComparison.Ordinal);
         Assert.Equal(3, reply.SuggestedActions.Actions.Count);
+
+        // In Teams the examples follow as their own message.
+        var teams = await SendAsync(BotFixture.Adapter(Channels.Msteams, "channel"), "help");
+        Assert.Equal(2, teams.Count);
+        Assert.Contains("**reset**", teams[0].Text, StringComparison.Ordinal);
+        Assert.Null(teams[0].SuggestedActions);
+        Assert.Equal(3, teams[1].SuggestedActions.Actions.Count);
     }
 
     [Fact]
@@ -184,10 +221,10 @@ public sealed class ClippingsBotTests
 
         // Unscoped, "the survey" also matches other pieces; scoped, only this one is quoted.
         var unscoped = Assert.Single(await SendAsync(BotFixture.Adapter(Channels.Directline), ScopedQuestion), r => r.Type == ActivityTypes.Message);
-        Assert.Contains(Claims(unscoped), c => (string?)c["appearance"]!["url"] != EelGrassUrl);
+        Assert.Contains(Claims(unscoped), c => ArticleUrl(c) != EelGrassUrl);
         var answer = Assert.Single(await SendAsync(adapter, ScopedQuestion), r => r.Type == ActivityTypes.Message);
         Assert.NotEmpty(Claims(answer));
-        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, (string?)c["appearance"]!["url"]));
+        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, ArticleUrl(c)));
     }
 
     [Fact]
@@ -198,7 +235,7 @@ public sealed class ClippingsBotTests
         message.ChannelData = new JObject { ["clippings"] = new JObject { ["articleUrl"] = EelGrassUrl } };
         var answer = Assert.Single(await SendAsync(adapter, message), r => r.Type == ActivityTypes.Message);
         Assert.NotEmpty(Claims(answer));
-        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, (string?)c["appearance"]!["url"]));
+        Assert.All(Claims(answer), c => Assert.Equal(EelGrassUrl, ArticleUrl(c)));
     }
 
     [Fact]
@@ -216,7 +253,7 @@ public sealed class ClippingsBotTests
     [Fact]
     public async Task AnUnanswerableQuestionIsRefusedWithoutCitations()
     {
-        var answer = Assert.Single(await SendAsync(BotFixture.Adapter(Channels.Msteams, "personal"), "What is the best smartphone to buy?"), r => r.Type == ActivityTypes.Message);
+        var answer = (await SendAsync(BotFixture.Adapter(Channels.Msteams, "personal"), "What is the best smartphone to buy?")).First(r => r.Type == ActivityTypes.Message);
         Assert.StartsWith("I couldn't find anything in the archive", answer.Text, StringComparison.Ordinal);
         Assert.Empty(Claims(answer));
     }
@@ -225,7 +262,7 @@ public sealed class ClippingsBotTests
     public async Task TeamsFeedbackInvokeIsAcknowledgedAndStoredWithTheQuestion()
     {
         var adapter = BotFixture.Adapter(Channels.Msteams, "personal");
-        var answer = Assert.Single(await SendAsync(adapter, EelGrassQuestion), r => r.Type == ActivityTypes.Message);
+        var answer = (await SendAsync(adapter, EelGrassQuestion)).First(r => r.Type == ActivityTypes.Message);
 
         var invoke = adapter.MakeActivity();
         invoke.Type = ActivityTypes.Invoke;
@@ -240,6 +277,35 @@ public sealed class ClippingsBotTests
         Assert.NotNull(stored);
         Assert.Equal(("dislike", "Too long", EelGrassQuestion), (stored.Reaction, stored.Comment, stored.Question));
         Assert.Equal([EelGrassId], stored.CitedArticleIds);
+    }
+
+    [Fact]
+    public async Task TeamsFeedbackWithoutAReplyToIdRatesTheLastAnswerAndKeepsEarlierRatings()
+    {
+        // The Agents Playground's feedback invoke carries no replyToId.
+        const string secondQuestion = "Who writes the food column?";
+        var adapter = BotFixture.Adapter(Channels.Msteams, "personal");
+        var first = (await SendAsync(adapter, EelGrassQuestion)).First(r => r.Type == ActivityTypes.Message);
+        await SendAsync(adapter, Feedback(adapter, "like"));
+        var second = (await SendAsync(adapter, secondQuestion)).First(r => r.Type == ActivityTypes.Message);
+        await SendAsync(adapter, Feedback(adapter, "dislike"));
+
+        var store = _fixture.Services.GetRequiredService<FeedbackStore>();
+        var conversationId = adapter.Conversation.Conversation.Id;
+        var onFirst = await store.FindAsync(Channels.Msteams, conversationId, first.Id, CancellationToken.None);
+        var onSecond = await store.FindAsync(Channels.Msteams, conversationId, second.Id, CancellationToken.None);
+        Assert.Equal(("like", EelGrassQuestion, first.Id), (onFirst?.Reaction, onFirst?.Question, onFirst?.ReplyToId));
+        Assert.Equal(("dislike", secondQuestion, second.Id), (onSecond?.Reaction, onSecond?.Question, onSecond?.ReplyToId));
+        Assert.Null(await store.FindAsync(Channels.Msteams, conversationId, null, CancellationToken.None));
+
+        static Activity Feedback(TestAdapter adapter, string reaction)
+        {
+            var invoke = adapter.MakeActivity();
+            invoke.Type = ActivityTypes.Invoke;
+            invoke.Name = ClippingsBot.TeamsFeedbackInvokeName;
+            invoke.Value = new JObject { ["actionName"] = "feedback", ["actionValue"] = new JObject { ["reaction"] = reaction, ["feedback"] = "{\"feedbackText\":\"\"}" } };
+            return invoke;
+        }
     }
 
     [Fact]
@@ -259,6 +325,45 @@ public sealed class ClippingsBotTests
     }
 
     [Fact]
+    public async Task AStreamedAnswerWhoseFinalSendReturnsNoIdIsRatedUnderItsStreamId()
+    {
+        // Teams (and the Agents Playground, with a 202 and no body) gives the final message of a stream no id of its own.
+        var reference = TestAdapter.CreateConversation("conversation-" + Guid.NewGuid().ToString("N"));
+        reference.ChannelId = Channels.Msteams;
+        reference.Conversation.ConversationType = "personal";
+        var adapter = new FinalStreamSendWithoutId(reference);
+        var replies = await SendAsync(adapter, EelGrassQuestion);
+        var streamId = replies[0].Id;
+        Assert.False(string.IsNullOrEmpty(streamId));
+
+        var invoke = adapter.MakeActivity();
+        invoke.Type = ActivityTypes.Invoke;
+        invoke.Name = ClippingsBot.TeamsFeedbackInvokeName;
+        invoke.Value = JObject.Parse("""{"actionName":"feedback","actionValue":{"reaction":"like","feedback":"{\"feedbackText\":\"\"}"}}""");
+        await SendAsync(adapter, invoke);
+
+        var stored = await _fixture.Services.GetRequiredService<FeedbackStore>().FindAsync(Channels.Msteams, reference.Conversation.Id, streamId, CancellationToken.None);
+        Assert.Equal(("like", EelGrassQuestion), (stored?.Reaction, stored?.Question));
+    }
+
+    private sealed class FinalStreamSendWithoutId(ConversationReference reference) : TestAdapter(reference)
+    {
+        public override async Task<ResourceResponse[]> SendActivitiesAsync(ITurnContext turnContext, Activity[] activities, CancellationToken cancellationToken)
+        {
+            var responses = await base.SendActivitiesAsync(turnContext, activities, cancellationToken);
+            for (var i = 0; i < activities.Length; i++)
+            {
+                if (activities[i].Type == ActivityTypes.Message && activities[i].Entities?.Any(e => e.Type == "streaminfo") == true)
+                {
+                    responses[i] = new ResourceResponse();
+                }
+            }
+
+            return responses;
+        }
+    }
+
+    [Fact]
     public async Task ATeamsChannelMentionIsStrippedBeforeAnswering()
     {
         var adapter = BotFixture.Adapter(Channels.Msteams, "channel");
@@ -272,7 +377,7 @@ public sealed class ClippingsBotTests
 
         var replies = await SendAsync(adapter, message);
         Assert.Equal(ActivityTypes.Typing, replies[0].Type);   // no streaming outside 1:1 chats
-        var answer = Assert.Single(replies, r => r.Type == ActivityTypes.Message);
+        var answer = replies.First(r => r.Type == ActivityTypes.Message);
         Assert.Contains("Tobias Achterberg", answer.Text, StringComparison.Ordinal);
     }
 
@@ -304,6 +409,9 @@ public sealed class ClippingsBotTests
         activity.Entities?.FirstOrDefault(e => e.Type == AnswerActivityFactory.MessageEntityType) is { } entity
             ? JObject.FromObject(entity)["citation"]!.Children<JObject>().ToList()
             : [];
+
+    /// <summary>The cited article: Teams reads it from the appearance, Web Chat's claims carry it on the Claim.</summary>
+    private static string? ArticleUrl(JToken claim) => (string?)(claim["appearance"]!["url"] ?? claim["url"]);
 
     private static JObject? StreamInfo(IActivity activity) =>
         activity.Entities?.FirstOrDefault(e => e.Type == "streaminfo") is { } entity ? JObject.FromObject(entity) : null;

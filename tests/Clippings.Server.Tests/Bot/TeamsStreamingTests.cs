@@ -50,7 +50,10 @@ public sealed class TeamsStreamingTests
             Assert.StartsWith(streaming[i - 1].Text, streaming[i].Text, StringComparison.Ordinal);
         }
 
-        var final = Assert.Single(replies, r => r.Type == ActivityTypes.Message);
+        // The final message closes the stream; the suggested follow-ups come after it, outside the stream.
+        var messages = replies.Where(r => r.Type == ActivityTypes.Message).ToList();
+        var final = messages[0];
+        Assert.All(messages.Skip(1), m => Assert.DoesNotContain(m.Entities ?? [], e => e.Type == "streaminfo"));
         Assert.Equal(("final", streamId), ((string?)Info(final)["streamType"], (string?)Info(final)["streamId"]));
         Assert.Null(Info(final)["streamSequence"]);
         Assert.StartsWith(streaming[^1].Text.TrimEnd(), final.Text, StringComparison.Ordinal);

@@ -17,6 +17,7 @@ namespace Clippings.Server.Tests.DirectLine;
 public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHost>
 {
     private const string Question = "How many oysters will the cooperative harvest each year?";
+    private const string OysterArticleUrl = "https://harbourreview.example/table-talk/2025/10/table-talk-oyster-season";
     private readonly DirectLineClientHost _host;
     private readonly ITestOutputHelper _output;
 
@@ -64,7 +65,7 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
     }
 
     [Browser.ChromiumFact]
-    public async Task WebChatCreatedAsMicrosoftDocumentsItAnswersOverTheStream()
+    public async Task WebChatCreatedAsMicrosoftDocumentsItAnswersOverTheStreamWithAQuotePopUp()
     {
         var token = await GenerateTokenAsync();
         // Microsoft's documented embedding: createDirectLine with a token and a domain, nothing else (WebSocket on).
@@ -112,13 +113,35 @@ public sealed class DirectLineRealClientTests : IClassFixture<DirectLineClientHo
         }
         finally
         {
-            Directory.CreateDirectory(Browser.WebsiteHost.ScreenshotDirectory);
-            var screenshot = Path.Combine(Browser.WebsiteHost.ScreenshotDirectory, "webchat-defaults-stream.png");
-            await page.ScreenshotAsync(new() { Path = screenshot });
-            _output.WriteLine("screenshot: " + screenshot);
+            await ScreenshotAsync(page, "webchat-defaults-stream");
         }
 
         Assert.Contains(sockets, url => url.Contains("/v3/directline/conversations/", StringComparison.Ordinal) && url.Contains("/stream?", StringComparison.Ordinal));
+
+        // No embed.js here: the bot's own activities make Web Chat open the quote, with the article linked inside it.
+        var marker = answer.First.Locator("button.webchat__render-markdown__citation").First;
+        await Microsoft.Playwright.Assertions.Expect(marker).ToHaveTextAsync("1");
+        await marker.ClickAsync();
+        // [1] quotes the first harvest.
+        var dialog = page.GetByRole(Microsoft.Playwright.AriaRole.Dialog).Filter(new() { HasText = "2,300 oysters" });
+        try
+        {
+            await Microsoft.Playwright.Assertions.Expect(dialog).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            await Microsoft.Playwright.Assertions.Expect(dialog.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Read the article" }))
+                .ToHaveAttributeAsync("href", OysterArticleUrl);
+        }
+        finally
+        {
+            await ScreenshotAsync(page, "webchat-defaults-citation");
+        }
+    }
+
+    private async Task ScreenshotAsync(Microsoft.Playwright.IPage page, string name)
+    {
+        Directory.CreateDirectory(Browser.WebsiteHost.ScreenshotDirectory);
+        var screenshot = Path.Combine(Browser.WebsiteHost.ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new() { Path = screenshot });
+        _output.WriteLine("screenshot: " + screenshot);
     }
 
     private async Task<string> GenerateTokenAsync()
@@ -163,7 +186,7 @@ public sealed class DirectLineClientHost : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "clippings-client-tests", Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
-    public static string ClientsDirectory { get; } = Path.Combine(SampleArchiveIndex.RepoRoot, "tests", "Clippings.Server.Tests", "clients");
+    public static string ClientsDirectory => NodeTools.ClientsDirectory;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -174,7 +197,7 @@ public sealed class DirectLineClientHost : IAsyncLifetime
     {
         if (NodeTools.MissingReason() is null)
         {
-            await InstallClientsAsync();
+            SetupLog.AddRange(await NodeTools.EnsureClientsInstalledAsync());
         }
 
         Directory.CreateDirectory(_directory);
@@ -194,23 +217,6 @@ public sealed class DirectLineClientHost : IAsyncLifetime
         _app.Services.GetRequiredService<ArchiveCatalogProvider>().Invalidate();
         await _app.StartAsync();
         BaseUrl = _app.Urls.Single().TrimEnd('/');
-    }
-
-    /// <summary>npm ci into the tests' own clients folder, once (again when package-lock.json is newer than the install).</summary>
-    private async Task InstallClientsAsync()
-    {
-        var installed = Path.Combine(ClientsDirectory, "node_modules", ".package-lock.json");
-        var lockFile = Path.Combine(ClientsDirectory, "package-lock.json");
-        if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(lockFile))
-        {
-            SetupLog.Add($"Direct Line clients already installed in {ClientsDirectory}/node_modules.");
-            return;
-        }
-
-        SetupLog.Add($"Installing the Direct Line test clients (botframework-directlinejs, ws, xhr2) with `npm ci --no-audit --no-fund` in {ClientsDirectory}…");
-        var (exitCode, output) = await NodeTools.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], ClientsDirectory, TimeSpan.FromMinutes(5));
-        SetupLog.Add(output);
-        Assert.True(exitCode == 0, $"npm ci in {ClientsDirectory} exited {exitCode}:\n{output}");
     }
 
     public async Task DisposeAsync()
@@ -243,6 +249,39 @@ public sealed class NodeFactAttribute : FactAttribute
 
 internal static class NodeTools
 {
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    /// <summary>The tests' own npm folder: the Direct Line client, the Agents Playground, the Teams manifest schema.</summary>
+    public static string ClientsDirectory { get; } = Path.Combine(SampleArchiveIndex.RepoRoot, "tests", "Clippings.Server.Tests", "clients");
+
+    /// <summary>
+    /// npm ci into <see cref="ClientsDirectory"/>, once for all fixtures (again when package-lock.json is newer than the
+    /// install); returns what it did, for the tests' output. No install scripts run.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> EnsureClientsInstalledAsync()
+    {
+        await InstallLock.WaitAsync();
+        try
+        {
+            var installed = Path.Combine(ClientsDirectory, "node_modules", ".package-lock.json");
+            var lockFile = Path.Combine(ClientsDirectory, "package-lock.json");
+            if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(lockFile))
+            {
+                return [$"Test clients already installed in {ClientsDirectory}/node_modules."];
+            }
+
+            var log = new List<string> { $"Installing the test clients (botframework-directlinejs, ws, xhr2, @microsoft/m365agentsplayground, @microsoft/app-manifest) with `npm ci --ignore-scripts --no-audit --no-fund` in {ClientsDirectory}…" };
+            var (exitCode, output) = await RunAsync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], ClientsDirectory, TimeSpan.FromMinutes(5));
+            log.Add(output);
+            Assert.True(exitCode == 0, $"npm ci in {ClientsDirectory} exited {exitCode}:\n{output}");
+            return log;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
     public static string? MissingReason()
     {
         var missing = new[] { "node", "npm" }.Where(tool => !OnPath(tool)).ToList();

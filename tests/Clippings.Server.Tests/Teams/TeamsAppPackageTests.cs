@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Clippings.Server.Teams;
+using Clippings.Server.Tests.DirectLine;
 using Clippings.Server.Tests.TestSupport;
 
 namespace Clippings.Server.Tests.Teams;
@@ -31,6 +32,44 @@ public sealed class TeamsAppPackageTests
         Assert.Matches(@"/v1\.\d+/MicrosoftTeams\.schema\.json$", (string?)manifest["$schema"]);
         Assert.True(((string?)manifest["name"]!["short"])!.Length <= 30);
         Assert.True(((string?)manifest["description"]!["short"])!.Length <= 80);
+    }
+
+    [NodeFact]
+    public async Task TheManifestIsValidAgainstTheSchemaBundledInMicrosoftsAppManifestPackage()
+    {
+        await NodeTools.EnsureClientsInstalledAsync();
+        var path = SampleArchiveIndex.TempPath("teams", ".zip");
+        TeamsAppPackage.Write(TeamsFolder, "6f1c2a3b-1111-2222-3333-444455556666", path);
+        string text;
+        using (var zip = ZipFile.OpenRead(path))
+        using (var reader = new StreamReader(zip.GetEntry("manifest.json")!.Open()))
+        {
+            text = await reader.ReadToEndAsync();
+        }
+
+        var valid = await ValidateAsync(text);
+        Assert.Equal("build/json-schemas/teams/v1.22/MicrosoftTeams.schema.json", (string?)valid["schema"]);
+        Assert.Null((string?)valid["typeError"]);
+        Assert.Empty(valid["errors"]!.AsArray());
+
+        // The same validator refuses what Teams would: a short name over 30 characters, an unknown scope.
+        var broken = JsonNode.Parse(text)!;
+        broken["name"]!["short"] = new string('x', 31);
+        broken["bots"]![0]!["scopes"] = new JsonArray("everywhere");
+        var errors = (await ValidateAsync(broken.ToJsonString()))["errors"]!.AsArray().Select(e => (string?)e).ToList();
+        Assert.Contains(errors, e => e!.StartsWith("/name/short", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e!.StartsWith("/bots/0/scopes/0", StringComparison.Ordinal));
+    }
+
+    /// <summary>node clients/validate-manifest.js: the package's own validator, with the schema it bundles (offline).</summary>
+    private static async Task<JsonNode> ValidateAsync(string manifest)
+    {
+        var file = SampleArchiveIndex.TempPath("manifest", ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, manifest);
+        var (exitCode, output) = await NodeTools.RunAsync("node", ["validate-manifest.js", file], NodeTools.ClientsDirectory, TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, $"validate-manifest.js exited {exitCode}:\n{output}");
+        return JsonNode.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith('{')))!;
     }
 
     [Fact]

@@ -47,33 +47,6 @@
     document.head.appendChild(link);
   }
 
-  // Web Chat opens a citation whose claim has a url as a plain link and shows no pop-up. Readers should see the
-  // exact quote first: the article link moves inside the pop-up. Only http(s) links are kept.
-  function withQuotePopUps(activity) {
-    if (!Array.isArray(activity.entities)) {
-      return activity;
-    }
-    var entities = activity.entities.map(function (entity) {
-      if (entity.type !== 'https://schema.org/Message' || !Array.isArray(entity.citation)) {
-        return entity;
-      }
-      var citation = entity.citation.map(function (claim) {
-        var appearance = claim.appearance;
-        if (!appearance || !appearance.url || typeof appearance.text !== 'string') {
-          return claim;
-        }
-        var moved = Object.assign({}, appearance);
-        delete moved.url;
-        if (/^https?:\/\//i.test(appearance.url)) {
-          moved.text = appearance.text + '\n\n[Read the article](' + encodeURI(appearance.url).replace(/\(/g, '%28').replace(/\)/g, '%29') + ')';
-        }
-        return Object.assign({}, claim, { appearance: moved });
-      });
-      return Object.assign({}, entity, { citation: citation });
-    });
-    return Object.assign({}, activity, { entities: entities });
-  }
-
   // The scope travels two ways, as the bot expects: an event when the conversation opens, and on every message.
   function clippingsMiddleware(value) {
     return function (store) {
@@ -83,9 +56,6 @@
             setTimeout(function () {
               store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'clippings/scope', value: value } });
             }, 0);
-          }
-          if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload && action.payload.activity) {
-            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: withQuotePopUps(action.payload.activity) }) });
           }
           if (action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload.activity.type === 'message') {
             var activity = action.payload.activity;
