@@ -50,7 +50,10 @@ public sealed class InsightsReporter
         await _log.PruneAsync(cancellationToken).ConfigureAwait(false);
         var questions = await _log.ReadQuestionsAsync(query.From, query.To, query.Channel, cancellationToken).ConfigureAwait(false);
         var ratings = await _log.ReadRatingsAsync(query.From, query.To, query.Channel, cancellationToken).ConfigureAwait(false);
-        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        // Titles are only looked up when something was cited: reading an absent index would create an empty one.
+        var catalog = questions.Any(q => q.CitedArticleIds.Count > 0) || ratings.Any(r => r.CitedArticleIds.Count > 0)
+            ? await CatalogAsync(cancellationToken).ConfigureAwait(false)
+            : null;
         var max = _options.MaxItems;
 
         // A string of punctuation is not a question the archive failed: counted, not listed.
