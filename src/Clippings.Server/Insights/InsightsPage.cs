@@ -198,5 +198,11 @@ public static class InsightsPage
         .columns section { margin-bottom: 0; }
         code { background: #eef1f4; padding: 1px 4px; border-radius: 3px; }
         a { color: #1f5f99; }
+        @media (max-width: 640px) {
+            header, main { padding: 12px; }
+            section { padding: 12px; }
+            th, td { padding: 4px 5px; }
+            table.refused th:nth-child(3), table.refused td:nth-child(3) { display: none; }
+        }
         """;
 }

@@ -13,6 +13,7 @@ namespace Clippings.Insights;
 /// Embeddings alone join questions of one frame about different subjects: "who wrote about the eel grass survey" and
 /// "… eel grass restoration funding" have a cosine of 0.95, above a typo's 0.93. So two texts also have to share most
 /// letter trigrams of their content words (<see cref="MinimumSharedTrigrams"/>): a typo keeps most (0.75–0.85), another subject does not (0.33).
+/// And their numbers must be the same: a question about 2016 is not one about 2019.
 /// </remarks>
 public sealed class QuestionGrouper
 {
@@ -57,18 +58,19 @@ public sealed class QuestionGrouper
         }
 
         var vectors = await EmbedAsync(byText.Select(g => g.Text).ToList(), cancellationToken).ConfigureAwait(false);
-        var leaders = new List<(float[] Vector, HashSet<string> Trigrams)>();
+        var leaders = new List<(float[] Vector, HashSet<string> Trigrams, string Numbers)>();
         var groups = new List<List<int>>();
         foreach (var (text, members) in byText)
         {
             var vector = vectors[text];
             var trigrams = ContentTrigrams(text);
+            var numbers = Numbers(text);
             var best = -1;
             var bestScore = double.NegativeInfinity;
             for (var i = 0; i < leaders.Count; i++)
             {
                 var score = TensorPrimitives.CosineSimilarity(vector, leaders[i].Vector);
-                if (score > bestScore && score >= threshold && Dice(trigrams, leaders[i].Trigrams) >= MinimumSharedTrigrams)
+                if (score > bestScore && score >= threshold && numbers == leaders[i].Numbers && Dice(trigrams, leaders[i].Trigrams) >= MinimumSharedTrigrams)
                 {
                     (best, bestScore) = (i, score);
                 }
@@ -80,7 +82,7 @@ public sealed class QuestionGrouper
             }
             else
             {
-                leaders.Add((vector, trigrams));
+                leaders.Add((vector, trigrams, numbers));
                 groups.Add([.. members]);
             }
         }
@@ -103,6 +105,9 @@ public sealed class QuestionGrouper
 
     /// <summary>Dice coefficient of the two texts' content-word letter trigrams (stop words and question words such as "wrote" out, stems run together so "eel grass" = "eelgrass").</summary>
     public static double SharedTrigrams(string first, string second) => Dice(ContentTrigrams(QuestionLog.Normalize(first)), ContentTrigrams(QuestionLog.Normalize(second)));
+
+    private static string Numbers(string text) =>
+        string.Join(' ', text.Split(' ').Where(t => t.Any(char.IsDigit)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     private static HashSet<string> ContentTrigrams(string text)
     {

@@ -25,9 +25,12 @@ public static class TopicCounter
         foreach (var question in questions)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var token in LexicalAnalyzer.Tokenize(question.Question))
+            // "the ferry company's accounts": the possessive is not part of the word.
+            var text = question.Question.Replace("'s", "", StringComparison.OrdinalIgnoreCase).Replace("\u2019s", "", StringComparison.OrdinalIgnoreCase);
+            foreach (var token in LexicalAnalyzer.Tokenize(text))
             {
-                if (token.Length < 3 || Generic.Contains(token) || token.All(char.IsDigit) && token.Length != 4)
+                // Numbers (years, amounts) qualify a question; they are not its topic.
+                if (token.Length < 3 || Generic.Contains(token) || token.Any(char.IsDigit))
                 {
                     continue;
                 }

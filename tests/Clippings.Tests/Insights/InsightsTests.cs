@@ -41,6 +41,7 @@ public sealed class InsightsTests : IDisposable
         "What did the council pay for the ferry timetable?",
         "Is there a piece on the lighthouse keepers' strike?",
         "Who wrote about the eel grass restoration funding?",
+        "Who wrote about the eel grass survey in 2021?",
     ];
 
     [Fact]
