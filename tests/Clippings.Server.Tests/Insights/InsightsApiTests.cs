@@ -55,6 +55,8 @@ public sealed class InsightsApiTests : IAsyncLifetime
         Assert.Equal((4, 1, 3), ((int)questions["total"]!, (int)questions["answered"]!, (int)questions["refused"]!));
         Assert.Equal(30, questions["byDay"]!.AsArray().Count);
         Assert.Equal("api", (string?)questions["byChannel"]![0]!["channel"]);
+        var reason = Assert.Single(questions["refusalReasons"]!.AsArray())!;
+        Assert.Equal(("nothing-found", 3), ((string?)reason["reason"], (int)reason["count"]!));
 
         var group = Assert.Single(report["refused"]!.AsArray())!.AsObject();
         Assert.Equal(["question", "count", "examples", "lastAsked", "channels"], group.Select(p => p.Key));
