@@ -2,6 +2,7 @@ using Clippings.Answering;
 using Clippings.Answering.ChatModel;
 using Clippings.Embeddings;
 using Clippings.Ingestion;
+using Clippings.Insights;
 using Clippings.Retrieval;
 using Clippings.Storage;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,7 @@ public static class ClippingsServiceCollectionExtensions
         services.AddClippingsRetrieval(configuration);
         services.AddClippingsAnswering();
         services.AddClippingsChatModel(configuration);
+        services.AddClippingsInsights(configuration);
         return services;
     }
 

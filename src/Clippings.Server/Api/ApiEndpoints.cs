@@ -3,6 +3,7 @@ using System.Text.Json;
 using Clippings.Answering;
 using Clippings.Archive;
 using Clippings.Conversations;
+using Clippings.Insights;
 using Clippings.Server.Bot;
 using Clippings.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,9 @@ namespace Clippings.Server.Api;
 internal static class ApiEndpoints
 {
     public const string RateLimitPolicy = "api";
+
+    /// <summary>The channel editors' insights log <c>/api/ask</c> questions under (not the API key's name: no user ids).</summary>
+    public const string QuestionLogChannel = "api";
 
     private static readonly JsonSerializerOptions CompactJson = new(AnswerDocument.JsonOptions) { WriteIndented = false };
 
@@ -70,7 +74,7 @@ internal static class ApiEndpoints
 
     private static async Task<IResult> AskAsync(
         HttpContext context, [FromBody] AskBody? body, [FromQuery] bool? stream,
-        ArchiveAssistant assistant, ApiConversationStore conversations, CancellationToken cancellationToken)
+        ArchiveAssistant assistant, ApiConversationStore conversations, QuestionLog questions, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body?.Question))
         {
@@ -99,11 +103,12 @@ internal static class ApiEndpoints
         var request = new AskRequest(body.Question, conversation, filter);
         if (stream == true)
         {
-            await StreamAsync(context, assistant, request, body, client, conversations, cancellationToken);
+            await StreamAsync(context, assistant, request, body, client, conversations, questions, cancellationToken);
             return Results.Empty;
         }
 
         var answer = await assistant.AskAsync(request, cancellationToken);
+        await questions.RecordAnswerAsync(QuestionLogChannel, body.Question, answer);
         if (body.ConversationId is not null)
         {
             await conversations.SaveAsync(client, body.ConversationId, conversation.With(new ConversationTurn(body.Question, answer)), cancellationToken);
@@ -113,7 +118,7 @@ internal static class ApiEndpoints
     }
 
     /// <summary>Server-sent events: <c>event: delta</c> with <c>{"text"}</c> as the answer is written, then <c>event: answer</c> with the full answer JSON.</summary>
-    private static async Task StreamAsync(HttpContext context, ArchiveAssistant assistant, AskRequest request, AskBody body, string client, ApiConversationStore conversations, CancellationToken cancellationToken)
+    private static async Task StreamAsync(HttpContext context, ArchiveAssistant assistant, AskRequest request, AskBody body, string client, ApiConversationStore conversations, QuestionLog questions, CancellationToken cancellationToken)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
@@ -126,6 +131,7 @@ internal static class ApiEndpoints
             {
                 final = update.Final;
                 await WriteEventAsync(context.Response, "answer", JsonSerializer.Serialize(AnswerDocument.From(final), CompactJson), cancellationToken);
+                await questions.RecordAnswerAsync(QuestionLogChannel, body.Question!, final);
             }
             else if (!string.IsNullOrEmpty(update.TextDelta))
             {

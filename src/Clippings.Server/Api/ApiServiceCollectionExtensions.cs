@@ -97,10 +97,11 @@ public static class ApiServiceCollectionExtensions
         return app;
     }
 
-    /// <summary>The editors' endpoints under <c>/api</c>, <c>/health</c> and the OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+    /// <summary>The editors' endpoints under <c>/api</c>, the insights page <c>/insights</c>, <c>/health</c> and the OpenAPI document at <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapClippingsApi(this IEndpointRouteBuilder endpoints)
     {
         ApiEndpoints.Map(endpoints);
+        Insights.InsightsEndpoints.Map(endpoints);
         endpoints.MapOpenApi();
         return endpoints;
     }

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Clippings.Answering;
 using Clippings.Archive;
 using Clippings.Conversations;
+using Clippings.Insights;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Teams;
 using Microsoft.Bot.Connector;
@@ -36,9 +37,11 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
     private readonly FeedbackStore _feedback;
     private readonly BotOptions _options;
     private readonly ILogger<ClippingsBot> _logger;
+    private readonly QuestionLog _questions;
 
-    public ClippingsBot(ArchiveAssistant assistant, ConversationState conversationState, FeedbackStore feedback, IOptions<BotOptions> options, ILogger<ClippingsBot> logger)
+    public ClippingsBot(ArchiveAssistant assistant, ConversationState conversationState, FeedbackStore feedback, IOptions<BotOptions> options, ILogger<ClippingsBot> logger, QuestionLog questions)
     {
+        _questions = questions;
         _assistant = assistant;
         _conversationState = conversationState;
         _data = conversationState.CreateProperty<BotConversationData>(nameof(BotConversationData));
@@ -217,6 +220,7 @@ internal sealed partial class ClippingsBot : TeamsActivityHandler
             Refused = answer.Refused,
             CitedArticleIds = answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.Ordinal).ToList(),
         });
+        await _questions.RecordAnswerAsync(turnContext.Activity.ChannelId ?? "", question, answer);   // editors' insights: no user id
         _logger.LogInformation(
             "Bot answered in {ElapsedMs} ms with {Citations} citations (refused {Refused}, streamed {Streamed})",
             stopwatch.ElapsedMilliseconds, answer.Citations.Count, answer.Refused, stream is not null);

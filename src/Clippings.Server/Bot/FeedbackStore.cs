@@ -1,3 +1,4 @@
+using Clippings.Insights;
 using Microsoft.Bot.Builder;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +24,11 @@ public sealed class FeedbackStore
 
     private readonly IStorage _storage;
     private readonly ILogger<FeedbackStore> _logger;
+    private readonly QuestionLog? _questions;
 
-    public FeedbackStore(IStorage storage, ILogger<FeedbackStore> logger)
+    public FeedbackStore(IStorage storage, ILogger<FeedbackStore> logger, QuestionLog? questions = null)
     {
+        _questions = questions;
         _storage = storage;
         _logger = logger;
     }
@@ -50,6 +53,12 @@ public sealed class FeedbackStore
         _logger.LogInformation(
             "Feedback {Reaction} on answer {ReplyToId} to {Question} in {Channel}: {Comment}",
             feedback.Reaction, feedback.ReplyToId, feedback.Question, feedback.Channel, feedback.Comment);
+        if (_questions is not null)
+        {
+            // Editors' insights get the rating without the conversation: the key is stored only as a hash.
+            await _questions.RecordRatingAsync(key, new LoggedRating(feedback.ReceivedAt, feedback.Channel, feedback.Reaction, feedback.Comment, feedback.Question, feedback.CitedArticleIds));
+        }
+
         return key;
     }
 }

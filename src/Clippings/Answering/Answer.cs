@@ -10,6 +10,9 @@ public sealed record Answer
 {
     public required string Text { get; init; }
     public bool Refused { get; init; }
+
+    /// <summary>Why a refused answer was refused (what editors' insights group refusals by); None when answered.</summary>
+    public RefusalReason RefusalReason { get; init; }
     public IReadOnlyList<Citation> Citations { get; init; } = [];
 
     /// <summary>What shape of question this answered (fact, author, coverage, ...).</summary>
@@ -32,6 +35,12 @@ public sealed record Answer
 }
 
 public enum AnswerForm { Passages, AuthorProfile, Coverage, ArticleList, NotFound }
+
+/// <summary>
+/// Why the archive could not answer: no question words at all, an article it does not hold, a question resting on
+/// a false premise, a name it never mentions, or nothing relevant found.
+/// </summary>
+public enum RefusalReason { None, NotAQuestion, MissingArticle, FalsePremise, AbsentName, NothingFound }
 
 public sealed record Citation(
     int N,

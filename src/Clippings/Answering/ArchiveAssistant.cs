@@ -83,6 +83,7 @@ public sealed class ArchiveAssistant
             {
                 Text = "Ask me about the archive: a piece, an author, or a subject. For example: " + string.Join(" ", await SampleQuestionsAsync(2, cancellationToken).ConfigureAwait(false)),
                 Refused = true,
+                RefusalReason = RefusalReason.NotAQuestion,
                 Form = AnswerForm.NotFound,
             };
             yield return AnswerUpdate.Delta(help.Text);

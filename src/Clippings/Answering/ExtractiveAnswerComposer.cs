@@ -128,6 +128,10 @@ public sealed partial class ExtractiveAnswerComposer : IAnswerComposer
         {
             Text = builder.ToString(),
             Refused = true,
+            RefusalReason = plan.MissingArticle is not null ? RefusalReason.MissingArticle
+                : plan.PremiseProblem is not null ? RefusalReason.FalsePremise
+                : context.Retrieval.AbsentName is not null ? RefusalReason.AbsentName
+                : RefusalReason.NothingFound,
             Form = AnswerForm.NotFound,
             ClosestArticles = closest,
             SuggestedQuestions = closest.Take(2).Select(a => $"What is \"{ArchiveCatalog.StripSeriesPrefix(a.Title).Trim()}\" about?").ToList(),

@@ -31,6 +31,9 @@ public sealed class WebsiteHost : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The running host's services (the insights tests seed its question log).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>A publisher's site on another origin: plain article pages with the embed snippet pasted in.</summary>
     public string PublisherBaseUrl { get; private set; } = "";
 
