@@ -23,7 +23,9 @@ public static class FeedDocument
         var items = new List<ListedUrl>();
         foreach (var item in feed.Items)
         {
-            var link = item.Links.FirstOrDefault(l => l.RelationshipType is null or "alternate")?.GetAbsoluteUri()
+            // A relative link (Atom allows them) resolves against the feed's own address; an RSS guid that is a URL serves when there is no link.
+            var alternate = item.Links.FirstOrDefault(l => l.RelationshipType is null or "alternate");
+            var link = alternate?.GetAbsoluteUri() ?? alternate?.Uri
                 ?? (Uri.TryCreate(item.Id, UriKind.Absolute, out var id) ? id : null);
             if (link is null || !Uri.TryCreate(location, link.ToString(), out var url) || url.Scheme is not ("http" or "https"))
             {

@@ -144,7 +144,8 @@ public sealed class PoliteFetcher : IDisposable
             _logger.LogInformation("{Host} asks for a Crawl-delay of {DelaySeconds} s: one request at a time", authority, delay.TotalSeconds);
         }
 
-        return new Host(robots, new SemaphoreSlim(delay > TimeSpan.Zero ? 1 : _options.MaxConcurrentRequestsPerHost), delay);
+        // The delay counts from the robots.txt request too.
+        return new Host(robots, new SemaphoreSlim(delay > TimeSpan.Zero ? 1 : _options.MaxConcurrentRequestsPerHost), delay) { LastStart = probe.LastStart };
     }
 
     private async Task<FetchResult> SendAsync(Host host, Uri url, FetchValidators? validators, long maxBytes, CancellationToken cancellationToken)
