@@ -141,7 +141,12 @@ internal static class IngestCommand
             Console.Error.WriteLine($"warning: …and {summary.Warnings.Count - 20} more warnings");
         }
 
-        ReadingSummary.Write(summary.Reading, pages);
+        // A website run where every page answered 304 (or was skipped by its lastmod) read nothing: the cost line says so.
+        if (!pages || summary.Reading.Files > 0)
+        {
+            ReadingSummary.Write(summary.Reading, pages);
+        }
+
         Console.Out.WriteLine(summary.ToLine());
     }
 
