@@ -78,6 +78,13 @@ public sealed class ArchiveIngestor
         return await StoreAsync(results, new StorePlan([], [], options.Prune), progress, stopwatch, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The ids of the articles the index holds (a website sync checks its per-URL state against them).</summary>
+    public async Task<IReadOnlySet<string>> StoredArticleIdsAsync(CancellationToken cancellationToken)
+    {
+        await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
+        return (await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false)).Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// The same piece read from a file and from its web page is one article: an article whose canonical URL is stored under
     /// another id takes that id (a file named <c>chesterton-christmas.html</c> and the page <c>…/1908/christmas</c>).

@@ -155,6 +155,35 @@ public sealed class WebSyncTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ARobotsTxtThatCannotBeReadStopsTheRunWithoutRemovingAnything()
+    {
+        BuildHarbourSite();
+        await Sync.SyncAsync(_site.Url("/sitemap_index.xml").AbsoluteUri, prune: false, null, CancellationToken.None);
+        _site.FailNext("/robots.txt", 10, 503);
+        _site.ClearLog();
+
+        // RFC 9309: a server error on robots.txt means nothing may be fetched; that is a failure, never "no longer listed".
+        var error = await Assert.ThrowsAsync<ClippingsException>(() => Sync.SyncAsync(_site.Url("/sitemap_index.xml").AbsoluteUri, prune: true, null, CancellationToken.None));
+        Assert.Contains("robots.txt could not be read", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, (await Index.GetStatsAsync(CancellationToken.None)).Articles);
+        Assert.All(_site.Requests(), r => Assert.Equal(("/robots.txt", 503), (r.Path, r.Status)));
+    }
+
+    [Fact]
+    public async Task APageWhoseArticleLeftTheIndexIsReadAgainDespiteItsStateSayingUnchanged()
+    {
+        BuildHarbourSite();
+        await Sync.SyncAsync(_site.Url("/sitemap_index.xml").AbsoluteUri, prune: false, null, CancellationToken.None);
+        await Index.DeleteArticleAsync("lighthouse-keepers", CancellationToken.None);
+        await Index.DeleteArticleAsync("ferry-timetable", CancellationToken.None);
+
+        // One was listed with an unchanged lastmod, the other would answer 304: both are fetched whole and stored again.
+        var summary = await Sync.SyncAsync(_site.Url("/sitemap_index.xml").AbsoluteUri, prune: false, null, CancellationToken.None);
+        Assert.Equal((2, 0, 2), (summary.New, summary.Updated, summary.Unchanged));
+        Assert.NotNull(await Index.GetArticleAsync("lighthouse-keepers", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task NoMoreThanTheSetRequestsRunAtOnceOnOneHost()
     {
         await _services.DisposeAsync();

@@ -97,6 +97,12 @@ public sealed class PoliteFetcher : IDisposable
     public async Task<FetchResult> GetAsync(Uri url, FetchValidators? validators, long maxBytes, CancellationToken cancellationToken)
     {
         var host = await HostAsync(url, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(host.Robots, RobotsTxt.Unreachable))
+        {
+            // A failure, not a refusal: the page stays listed, so a prune never takes the articles of a host whose robots.txt was down.
+            return new FetchResult(url, FetchOutcome.Failed, 0, [], null, new(null, null), $"the host's robots.txt could not be read ({host.RobotsError}), so nothing on it is fetched this run");
+        }
+
         if (!host.Robots.Allows(url))
         {
             return new FetchResult(url, FetchOutcome.Disallowed, 0, [], null, new(null, null), "disallowed by the site's robots.txt");
@@ -145,7 +151,7 @@ public sealed class PoliteFetcher : IDisposable
         }
 
         // The delay counts from the robots.txt request too.
-        return new Host(robots, new SemaphoreSlim(delay > TimeSpan.Zero ? 1 : _options.MaxConcurrentRequestsPerHost), delay) { LastStart = probe.LastStart };
+        return new Host(robots, new SemaphoreSlim(delay > TimeSpan.Zero ? 1 : _options.MaxConcurrentRequestsPerHost), delay) { LastStart = probe.LastStart, RobotsError = answer.Error };
     }
 
     private async Task<FetchResult> SendAsync(Host host, Uri url, FetchValidators? validators, long maxBytes, CancellationToken cancellationToken)
@@ -256,5 +262,6 @@ public sealed class PoliteFetcher : IDisposable
         public SemaphoreSlim Gate { get; } = gate;
         public TimeSpan Delay { get; } = delay;
         public Stopwatch? LastStart { get; set; }
+        public string? RobotsError { get; init; }
     }
 }

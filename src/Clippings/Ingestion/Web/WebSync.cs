@@ -64,7 +64,16 @@ public sealed partial class WebSync
 
         var stopwatch = Stopwatch.StartNew();
         using var fetcher = new PoliteFetcher(_http, _options, _logger);
-        var run = new Run(url.AbsoluteUri, fetcher, await _state.LoadAsync(url.AbsoluteUri, cancellationToken).ConfigureAwait(false)) { MaxPagesLimit = _options.MaxPages };
+        var known = await _state.LoadAsync(url.AbsoluteUri, cancellationToken).ConfigureAwait(false);
+        // The state may outlive what it describes (an index rebuilt, an article deleted): a page whose article the index
+        // does not hold is read again in full, never answered "unchanged" by its lastmod or a 304.
+        var stored = await _ingestor.StoredArticleIdsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var record in known.Values.Where(r => r.ArticleId is not null && !stored.Contains(r.ArticleId)).ToList())
+        {
+            known[record.Url] = record with { ArticleId = null, ETag = null, LastModified = null, ReadLastmod = null };
+        }
+
+        var run = new Run(url.AbsoluteUri, fetcher, known) { MaxPagesLimit = _options.MaxPages };
         _logger.LogInformation("Syncing {Source} as {UserAgent}", run.Source, _options.UserAgent);
 
         await ListAsync(run, url, cancellationToken).ConfigureAwait(false);
