@@ -84,6 +84,8 @@ public static class ClippingsServer
         services.AddClippingsApi(configuration);
         services.AddClippingsWeb(configuration);
         services.AddHostedService<ArchiveWarmUpService>();
+        services.AddSingleton<SyncStatus>();
+        services.AddHostedService<SiteSyncService>();
         return services;
     }
 

@@ -23,6 +23,7 @@ public static class ClippingsServiceCollectionExtensions
         services.AddClippingsEmbeddings(configuration);
         services.AddArchiveIndex(configuration);
         services.AddClippingsIngestion();
+        services.AddClippingsSync(configuration);
         services.AddClippingsRetrieval(configuration);
         services.AddClippingsAnswering();
         services.AddClippingsChatModel(configuration);

@@ -1,18 +1,19 @@
 using System.CommandLine;
 using Clippings.Ingestion;
+using Clippings.Ingestion.Web;
 using Clippings.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings ingest PATH... [--index FILE] [--prune] [--base-url URL]</c></summary>
+/// <summary><c>clippings ingest PATH...|URL... [--index FILE] [--prune] [--base-url URL]</c>: files and folders, or websites.</summary>
 internal static class IngestCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "Archive files or folders (HTML, WordPress WXR, JSON/JSONL, Markdown, text).", Arity = ArgumentArity.OneOrMore };
-        var prune = new Option<bool>("--prune") { Description = "Remove articles that are no longer in the given sources." };
+        var paths = new Argument<string[]>("paths") { Description = "Archive files or folders (HTML, WordPress WXR, JSON/JSONL, Markdown, text), or website addresses: a sitemap, an RSS/Atom feed, a WordPress site (https://site/wp-json/) or a home page.", Arity = ArgumentArity.OneOrMore };
+        var prune = new Option<bool>("--prune") { Description = "Remove articles that are no longer in the given sources (for a website: pages it no longer lists)." };
         var baseUrl = new Option<string?>("--base-url") { Description = "The published site's address (e.g. https://go.dev/blog), for URLs of static-site posts; overrides the site's own configuration." };
         var index = CommonOptions.Index();
         var verbose = CommonOptions.Verbose();
@@ -24,7 +25,25 @@ internal static class IngestCommand
             using var writer = IngestLock.Acquire(services);
             try
             {
-                var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
+                var sources = parse.GetValue(paths)!;
+                var web = sources.Where(WebSync.IsWebAddress).ToList();
+                if (web.Count > 0 && web.Count < sources.Length)
+                {
+                    throw new ClippingsException("Give either files and folders or website addresses to one ingest, not both (--prune would remove one kind's articles for the other).");
+                }
+
+                if (web.Count > 0)
+                {
+                    var failed = 0;
+                    foreach (var site in web)
+                    {
+                        failed += (await SyncAsync(services, site, parse.GetValue(prune), cancellationToken)).Failed;
+                    }
+
+                    return failed > 0 ? 1 : 0;
+                }
+
+                var summary = await RunAsync(services, sources, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
                 return summary.Failed > 0 ? 1 : 0;
             }
             catch (IndexUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })
@@ -42,6 +61,27 @@ internal static class IngestCommand
     public static async Task<IngestSummary> RunAsync(IServiceProvider services, IReadOnlyList<string> paths, IngestOptions options, CancellationToken cancellationToken)
     {
         var ingestor = services.GetRequiredService<ArchiveIngestor>();
+        var summary = await WithProgressAsync("Reading files", progress => ingestor.IngestAsync(paths, options, progress, cancellationToken));
+        Report(summary, pages: false);
+        return summary;
+    }
+
+    /// <summary>Syncs one website, with the same progress, failures and summary line as files, plus what the requests cost.</summary>
+    public static async Task<IngestSummary> SyncAsync(IServiceProvider services, string site, bool prune, CancellationToken cancellationToken)
+    {
+        var sync = services.GetRequiredService<WebSync>();
+        var summary = await WithProgressAsync("Reading pages", progress => sync.SyncAsync(site, prune, progress, cancellationToken));
+        if (summary.Fetching is { } cost)
+        {
+            Console.Error.WriteLine(cost.ToLine());
+        }
+
+        Report(summary, pages: true);
+        return summary;
+    }
+
+    private static async Task<IngestSummary> WithProgressAsync(string reading, Func<IProgress<IngestProgress>?, Task<IngestSummary>> run)
+    {
         IngestSummary summary;
         if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsErrorRedirected)
         {
@@ -49,12 +89,12 @@ internal static class IngestCommand
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedlessRateColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .StartAsync(async context =>
                 {
-                    var reading = context.AddTask("Reading files");
+                    var readingTask = context.AddTask(reading);
                     var writing = context.AddTask("Embedding articles", autoStart: false);
                     var progress = new Progress<IngestProgress>(p =>
                     {
-                        reading.MaxValue = Math.Max(1, p.FilesTotal);
-                        reading.Value = p.FilesRead;
+                        readingTask.MaxValue = Math.Max(1, p.FilesTotal);
+                        readingTask.Value = p.FilesRead;
                         if (p.ArticlesToWrite > 0)
                         {
                             writing.StartTask();
@@ -63,17 +103,22 @@ internal static class IngestCommand
                             writing.Description = $"Embedding articles ({p.PassagesEmbedded} passages)";
                         }
                     });
-                    var result = await ingestor.IngestAsync(paths, options, progress, cancellationToken);
-                    reading.Value = reading.MaxValue;
+                    var result = await run(progress);
+                    readingTask.Value = readingTask.MaxValue;
                     writing.Value = writing.MaxValue;
                     return result;
                 });
         }
         else
         {
-            summary = await ingestor.IngestAsync(paths, options, null, cancellationToken);
+            summary = await run(null);
         }
 
+        return summary;
+    }
+
+    private static void Report(IngestSummary summary, bool pages)
+    {
         var failuresShown = 0;
         foreach (var failure in summary.Failures.Take(20))
         {
@@ -83,7 +128,7 @@ internal static class IngestCommand
 
         if (summary.Failures.Count > failuresShown)
         {
-            Console.Error.WriteLine($"failed: …and {summary.Failures.Count - failuresShown} more files (grouped below)");
+            Console.Error.WriteLine($"failed: …and {summary.Failures.Count - failuresShown} more {(pages ? "pages" : "files")} (grouped below)");
         }
 
         foreach (var warning in summary.Warnings.Take(20))
@@ -96,9 +141,13 @@ internal static class IngestCommand
             Console.Error.WriteLine($"warning: …and {summary.Warnings.Count - 20} more warnings");
         }
 
-        ReadingSummary.Write(summary.Reading);
+        // A website run where every page answered 304 (or was skipped by its lastmod) read nothing: the cost line says so.
+        if (!pages || summary.Reading.Files > 0)
+        {
+            ReadingSummary.Write(summary.Reading, pages);
+        }
+
         Console.Out.WriteLine(summary.ToLine());
-        return summary;
     }
 
     /// <summary>Articles per second, for the progress bar (Spectre's transfer column speaks in bytes).</summary>
@@ -106,32 +155,5 @@ internal static class IngestCommand
     {
         public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
             new Markup(task.Speed is { } speed ? $"[grey]{speed:F1}/s[/]" : "[grey]–/s[/]");
-    }
-}
-
-/// <summary>
-/// One ingest per SQLite index at a time: a second one on the same file would embed everything again and count it twice.
-/// An OS lock on a file beside the index, released when the process ends however it ends.
-/// </summary>
-internal static class IngestLock
-{
-    public static IDisposable? Acquire(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IndexOptions>>().Value;
-        if (string.Equals(options.Provider.Trim(), "qdrant", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var path = Path.GetFullPath(options.Path) + ".ingest-lock";
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException)
-        {
-            throw new ClippingsException($"Another ingest is writing {Path.GetFullPath(options.Path)}. Wait for it to finish, then run this one: it will skip what the other stored.");
-        }
     }
 }

@@ -39,5 +39,11 @@ public sealed record AuthorDocument(string Name, string? Bio, int ArticleCount, 
 
 public sealed record AuthorDetailDocument(string Name, string? Bio, int ArticleCount, string? FirstPublished, string? LastPublished, IReadOnlyList<ArticleDocument> Articles);
 
-/// <summary><c>/health</c>: <c>reason</c> says what is wrong when the status is not ok.</summary>
-public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null);
+/// <summary>
+/// <c>/health</c>: <c>reason</c> says what is wrong when the status is not ok; <c>sync</c>, when website sources are
+/// configured, what their sync is doing and how each one's last run ended (a failed sync leaves the status ok: the index still answers).
+/// </summary>
+public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null)
+{
+    public Hosting.SyncHealth? Sync { get; init; }
+}

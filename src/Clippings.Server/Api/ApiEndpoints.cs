@@ -212,8 +212,9 @@ internal static class ApiEndpoints
         return Results.Json(document, AnswerDocument.JsonOptions);
     }
 
-    private static async Task<IResult> HealthAsync(IArchiveIndex index, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> HealthAsync(IArchiveIndex index, ILoggerFactory loggers, Hosting.SyncStatus syncStatus, Microsoft.Extensions.Options.IOptions<Ingestion.Web.SyncOptions> syncOptions, CancellationToken cancellationToken)
     {
+        var sync = syncOptions.Value.Sources.Count > 0 ? syncStatus.Snapshot() : null;
         // The index's kind and file name only: the absolute path tells an outsider about the machine.
         var description = PublicDescription(index.Description);
         try
@@ -222,15 +223,15 @@ internal static class ApiEndpoints
             if (index is Storage.Sqlite.FaultReportingIndex { Damage: { } damage })
             {
                 // Counting rows can succeed on a file whose passages are damaged: answers would all fail, so say so here.
-                return Results.Json(new HealthDocument("unhealthy", description, stats.Articles, stats.Passages, stats.Authors, Hide(damage, index.Description)), AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Json(new HealthDocument("unhealthy", description, stats.Articles, stats.Passages, stats.Authors, Hide(damage, index.Description)) { Sync = sync }, AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            return Results.Json(new HealthDocument("ok", description, stats.Articles, stats.Passages, stats.Authors), AnswerDocument.JsonOptions);
+            return Results.Json(new HealthDocument("ok", description, stats.Articles, stats.Passages, stats.Authors) { Sync = sync }, AnswerDocument.JsonOptions);
         }
         catch (ClippingsException ex)
         {
             loggers.CreateLogger("Clippings.Server.Health").LogWarning("Health check: the index does not answer: {Reason}", ex.Message);
-            return Results.Json(new HealthDocument("unavailable", description, 0, 0, 0, Hide(ex.Message, index.Description)), AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new HealthDocument("unavailable", description, 0, 0, 0, Hide(ex.Message, index.Description)) { Sync = sync }, AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

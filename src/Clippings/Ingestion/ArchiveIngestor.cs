@@ -15,6 +15,13 @@ public sealed record IngestProgress(int ArticlesDone, int ArticlesToWrite, int P
 
 public sealed record IngestFailure(string Path, string Reason);
 
+/// <summary>
+/// Beyond the read results: <paramref name="UnchangedIds"/> are stored articles known unchanged without reading them (pages
+/// that answered 304 Not Modified); <paramref name="RemoveIds"/> are articles to delete (pages a source no longer lists);
+/// <paramref name="PruneUnlisted"/> deletes every stored article not among the results, as <c>ingest --prune</c> does for files.
+/// </summary>
+public sealed record StorePlan(IReadOnlyCollection<string> UnchangedIds, IReadOnlyCollection<string> RemoveIds, bool PruneUnlisted);
+
 /// <summary>The end of an ingest: what changed, what failed and why.</summary>
 public sealed record IngestSummary(
     int New,
@@ -29,6 +36,9 @@ public sealed record IngestSummary(
 {
     /// <summary>What reading the files lost, grouped by reason, and the share of files read.</summary>
     public ReadingReport Reading { get; init; } = ReadingReport.From([]);
+
+    /// <summary>For a website sync: what reading the site cost (requests, 304s, bytes); null for files.</summary>
+    public Web.FetchCost? Fetching { get; init; }
 
     public string ToLine() =>
         $"{New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed ({Passages} passages embedded in {Elapsed.TotalSeconds:F1} s)";
@@ -61,11 +71,69 @@ public sealed class ArchiveIngestor
         var stopwatch = Stopwatch.StartNew();
         var files = ArchiveLoader.EnumerateFiles(paths);
         await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
-        var stored = await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
 
         // Read every file first (cheap next to embedding).
         var results = await _loader.ReadAllAsync(files, new ArchiveReadOptions(options.BaseUrl), done => progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed)), cancellationToken).ConfigureAwait(false);
+        results = await MatchStoredUrlsAsync(results, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(results, new StorePlan([], [], options.Prune), progress, stopwatch, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>The ids of the articles the index holds (a website sync checks its per-URL state against them).</summary>
+    public async Task<IReadOnlySet<string>> StoredArticleIdsAsync(CancellationToken cancellationToken)
+    {
+        await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
+        return (await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false)).Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The same piece read from a file and from its web page is one article: an article whose canonical URL is stored under
+    /// another id takes that id (a file named <c>chesterton-christmas.html</c> and the page <c>…/1908/christmas</c>).
+    /// Site roots are never matched: some CMSs give every page the home page as its canonical URL.
+    /// </summary>
+    public async Task<IReadOnlyList<ArchiveFileResult>> MatchStoredUrlsAsync(IReadOnlyList<ArchiveFileResult> results, CancellationToken cancellationToken)
+    {
+        if (!results.Any(r => r.Articles.Any(a => UrlKey(a.Url) is not null)))
+        {
+            return results;
+        }
+
+        var stored = await _index.ListArticlesAsync(SearchFilter.None, cancellationToken).ConfigureAwait(false);
+        var byUrl = stored.Select(a => (Key: UrlKey(a.Url), a.Id)).Where(a => a.Key is not null).GroupBy(a => a.Key!, StringComparer.Ordinal)
+            .Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
+        if (byUrl.Count == 0)
+        {
+            return results;
+        }
+
+        return results.Select(r => r.Articles.Any(a => UrlKey(a.Url) is { } key && byUrl.TryGetValue(key, out var id) && id != a.Id)
+            ? r with { Articles = r.Articles.Select(a => UrlKey(a.Url) is { } key && byUrl.TryGetValue(key, out var id) ? a with { Id = id } : a).ToList() }
+            : r).ToList();
+    }
+
+    /// <summary>A URL compared without its scheme, host case, fragment or trailing slash; null for no URL or a site root.</summary>
+    internal static string? UrlKey(string? url)
+    {
+        if (url is null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return null;
+        }
+
+        var path = uri.AbsolutePath.TrimEnd('/');
+        return path.Length == 0 ? null : uri.IdnHost.ToLowerInvariant() + (uri.IsDefaultPort ? "" : ":" + uri.Port) + path + uri.Query;
+    }
+
+    /// <summary>
+    /// Stores what was read: unchanged articles are skipped, changed ones embedded and replaced, then bios and removals.
+    /// <paramref name="plan"/> adds what a website sync knows without reading (pages that answered 304) and what it removes.
+    /// </summary>
+    public Task<IngestSummary> StoreAsync(IReadOnlyList<ArchiveFileResult> results, StorePlan plan, IProgress<IngestProgress>? progress, CancellationToken cancellationToken) =>
+        StoreAsync(results, plan, progress, Stopwatch.StartNew(), cancellationToken);
+
+    private async Task<IngestSummary> StoreAsync(IReadOnlyList<ArchiveFileResult> results, StorePlan plan, IProgress<IngestProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        await _index.OpenAsync(_embedder.Space, cancellationToken).ConfigureAwait(false);
+        var stored = await _index.GetContentHashesAsync(cancellationToken).ConfigureAwait(false);
+        var files = results;
         var failures = results.Where(r => r.Failed).Select(r => new IngestFailure(r.Path, r.Error!)).ToList();
         var warnings = new List<string>();
         var articles = new Dictionary<string, Article>(StringComparer.Ordinal);
@@ -93,7 +161,8 @@ public sealed class ArchiveIngestor
         }
 
         var toWrite = articles.Values.Where(a => !stored.TryGetValue(a.Id, out var hash) || hash != a.ContentHash).OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
-        var unchanged = articles.Count - toWrite.Count;
+        var knownUnchanged = plan.UnchangedIds.Where(id => !articles.ContainsKey(id) && stored.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        var unchanged = articles.Count - toWrite.Count + knownUnchanged.Count;
         var created = toWrite.Count(a => !stored.ContainsKey(a.Id));
         var done = 0;
         var embedded = 0;
@@ -163,13 +232,11 @@ public sealed class ArchiveIngestor
         }
 
         var removed = 0;
-        if (options.Prune)
+        var unlisted = plan.PruneUnlisted ? stored.Keys : [];
+        foreach (var id in unlisted.Concat(plan.RemoveIds).Where(id => stored.ContainsKey(id) && !articles.ContainsKey(id) && !knownUnchanged.Contains(id)).Distinct(StringComparer.Ordinal).ToList())
         {
-            foreach (var id in stored.Keys.Where(id => !articles.ContainsKey(id)))
-            {
-                await _index.DeleteArticleAsync(id, cancellationToken).ConfigureAwait(false);
-                removed++;
-            }
+            await _index.DeleteArticleAsync(id, cancellationToken).ConfigureAwait(false);
+            removed++;
         }
 
         var summary = new IngestSummary(created, toWrite.Count - created, unchanged, removed, failures.Count, embedded, failures, warnings, stopwatch.Elapsed)
@@ -177,7 +244,7 @@ public sealed class ArchiveIngestor
             Reading = ReadingReport.From(results),
         };
         _logger.LogInformation(
-            "Ingested {Files} files into {Index}: {New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed, {Passages} passages in {ElapsedMs} ms",
+            "Ingested {Files} files or pages into {Index}: {New} new, {Updated} updated, {Unchanged} unchanged, {Removed} removed, {Failed} failed, {Passages} passages in {ElapsedMs} ms",
             files.Count, _index.Description, summary.New, summary.Updated, summary.Unchanged, summary.Removed, summary.Failed, summary.Passages, stopwatch.ElapsedMilliseconds);
         return summary;
     }

@@ -34,20 +34,20 @@ public sealed partial record ReadingReport(int Files, int FilesRead, int FilesSk
             Group(skipped.Select(r => (r.Path, r.Skipped!))));
     }
 
-    /// <summary>Lines for a person: the share read, then each reason with its count and first file.</summary>
-    public IEnumerable<string> ToLines(Func<string, string>? showPath = null)
+    /// <summary>Lines for a person: the share read, then each reason with its count and first file (or page: <paramref name="noun"/>).</summary>
+    public IEnumerable<string> ToLines(Func<string, string>? showPath = null, string noun = "file")
     {
         showPath ??= p => p;
         var share = ReadShare.ToString("P1", CultureInfo.InvariantCulture);
-        yield return $"read {FilesRead:N0} of {Files - FilesSkipped:N0} files ({share}), {Articles:N0} articles; {FilesSkipped:N0} skipped as not articles, {FilesFailed:N0} failed";
+        yield return $"read {FilesRead:N0} of {Files - FilesSkipped:N0} {noun}s ({share}), {Articles:N0} articles; {FilesSkipped:N0} skipped as not articles, {FilesFailed:N0} failed";
         foreach (var loss in Failures)
         {
-            yield return $"  failed: {loss.Files:N0} {(loss.Files == 1 ? "file" : "files")}: {loss.Reason} — first: {showPath(loss.FirstPath)}{Detail(loss)}";
+            yield return $"  failed: {loss.Files:N0} {(loss.Files == 1 ? noun : noun + "s")}: {loss.Reason} — first: {showPath(loss.FirstPath)}{Detail(loss)}";
         }
 
         foreach (var skip in Skips)
         {
-            yield return $"  skipped: {skip.Files:N0} {(skip.Files == 1 ? "file" : "files")}: {skip.Reason} — first: {showPath(skip.FirstPath)}";
+            yield return $"  skipped: {skip.Files:N0} {(skip.Files == 1 ? noun : noun + "s")}: {skip.Reason} — first: {showPath(skip.FirstPath)}";
         }
     }
 

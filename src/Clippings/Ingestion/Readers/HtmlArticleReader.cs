@@ -236,7 +236,7 @@ public sealed partial class HtmlArticleReader : IArchiveReader
             return stem;
         }
 
-        var fromUrl = url is null ? "" : Slug(url.TrimEnd('/').Split('/')[^1]);
+        var fromUrl = url is not null && Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? IdFromUrl(absolute) : url is null ? "" : Slug(url.TrimEnd('/').Split('/')[^1]);
         if (fromUrl.Length > 0)
         {
             return fromUrl;
@@ -245,6 +245,35 @@ public sealed partial class HtmlArticleReader : IArchiveReader
         // "…/some-piece/index.html": the folder names the piece.
         var folder = Path.GetFileName(Path.GetDirectoryName(path));
         return string.IsNullOrWhiteSpace(folder) ? stem : Slug(folder);
+    }
+
+    /// <summary>
+    /// A page's id from its (canonical) URL, by the rule files follow: the last path segment without its extension, or the
+    /// folder for an index page (<c>…/some-piece/</c>, <c>…/some-piece.html</c> and <c>…/some-piece/index.html</c> are all
+    /// <c>some-piece</c>); a site root is its host. Web sync and files name the same piece alike.
+    /// </summary>
+    internal static string IdFromUrl(Uri url)
+    {
+        var segments = url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
+        while (segments.Count > 0)
+        {
+            var last = segments[^1];
+            var dot = last.LastIndexOf('.');
+            if (dot > 0 && last[(dot + 1)..].ToLowerInvariant() is "html" or "htm" or "php" or "asp" or "aspx" or "shtml" or "xhtml")
+            {
+                last = last[..dot];
+            }
+
+            var slug = Slug(last);
+            if (slug.Length > 0 && slug is not "index" and not "default")
+            {
+                return slug;
+            }
+
+            segments.RemoveAt(segments.Count - 1);
+        }
+
+        return Slug(url.Host);
     }
 
     internal static string Slug(string value) => SlugChars().Replace(value.ToLowerInvariant(), "-").Trim('-');
