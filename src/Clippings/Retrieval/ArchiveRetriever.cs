@@ -176,6 +176,7 @@ public sealed partial class ArchiveRetriever : IDisposable
         }
 
         var articles = OrderCloseMatches(GroupToArticles(hits, plan, catalog), plan.Order);
+        articles = await WithSeriesEndFirstAsync(articles, plan, filter, searchText, vector, mode, catalog, cancellationToken).ConfigureAwait(false);
         var topDense = BestDense(hits);
         var (relevant, absent) = await IsRelevantAsync(plan, hits, topDense, listing, catalog, cancellationToken).ConfigureAwait(false);
 
@@ -218,6 +219,73 @@ public sealed partial class ArchiveRetriever : IDisposable
             : close.OrderBy(a => a.Article.Published).ToList();
         return ordered.Concat(articles.Where(a => !close.Contains(a))).ToList();
     }
+
+    /// <summary>
+    /// "The latest release announcement", "the first anniversary post": when the best match belongs to a numbered series
+    /// (titles that differ only in their numbers, such as "Go 1.16 is released" … "Go 1.27 is released"), the series' newest
+    /// or oldest piece in scope is what was asked for, even when retrieval ranked a sibling higher or missed it.
+    /// </summary>
+    private async Task<List<ArticleMatch>> WithSeriesEndFirstAsync(List<ArticleMatch> articles, QueryPlan plan, SearchFilter filter, string searchText, ReadOnlyMemory<float> vector, SearchMode mode, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (plan.Order == DateOrder.None || articles.Count == 0 || plan.NamedArticleIds.Count > 0)
+        {
+            return articles;
+        }
+
+        var template = TitleTemplate(articles[0].Article.Title);
+        if (!template.Contains('#', StringComparison.Ordinal) || !OrderWordQualifiesSeries(plan, template))
+        {
+            return articles;
+        }
+
+        var series = catalog.Articles
+            .Where(a => a.Published is not null && TitleTemplate(a.Title) == template)
+            .Where(a => (filter.From is null || a.Published >= filter.From) && (filter.To is null || a.Published <= filter.To))
+            .Where(a => filter.Authors is not { Count: > 0 } || a.Authors.Any(n => filter.Authors.Contains(n, StringComparer.OrdinalIgnoreCase)))
+            .ToList();
+        if (series.Count < 3)
+        {
+            return articles;
+        }
+
+        var end = plan.Order == DateOrder.NewestFirst ? series.MaxBy(a => a.Published)! : series.MinBy(a => a.Published)!;
+        if (string.Equals(end.Id, articles[0].Article.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            return articles;
+        }
+
+        var passages = articles.FirstOrDefault(a => string.Equals(a.Article.Id, end.Id, StringComparison.OrdinalIgnoreCase))?.Passages
+            ?? await SearchAsync(searchText, vector, filter with { ArticleIds = [end.Id] }, mode, cancellationToken).ConfigureAwait(false);
+        if (passages.Count == 0)
+        {
+            return articles;
+        }
+
+        _logger.LogInformation("Putting {Article}, the {End} of the series {Template}, first", end.Id, plan.Order, template);
+        return articles.Where(a => !string.Equals(a.Article.Id, end.Id, StringComparison.OrdinalIgnoreCase))
+            .Prepend(new ArticleMatch(passages[0].Article, articles[0].Score, passages))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The order word is about the series itself ("the latest go release announcement", "the first Spectator paper"), not
+    /// about something inside a piece ("how long since he last went to a play"): a word of the series' titles follows it.
+    /// </summary>
+    private static bool OrderWordQualifiesSeries(QueryPlan plan, string template)
+    {
+        var order = plan.Order == DateOrder.NewestFirst ? QueryAnalyzer.NewestWords().Match(plan.SearchText) : QueryAnalyzer.OldestWords().Match(plan.SearchText);
+        if (!order.Success)
+        {
+            return false;
+        }
+
+        var templateTerms = LexicalAnalyzer.Analyze(template).ToHashSet(StringComparer.Ordinal);
+        var following = string.Join(' ', plan.SearchText[(order.Index + order.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4));
+        return LexicalAnalyzer.Analyze(following).Any(templateTerms.Contains);
+    }
+
+    /// <summary>A title with its numbers replaced ("Go 1.16 is released" → "go # is released"): the shape a numbered series shares.</summary>
+    internal static string TitleTemplate(string title) => SeriesNumber().Replace(title.ToLowerInvariant(), "#").Trim();
 
     /// <summary>"Who writes for …": every author in scope, most prolific first, each with their latest piece.</summary>
     private async Task<IReadOnlyList<ArticleSummary>> ListAuthorsLatestAsync(QueryPlan plan, ArchiveCatalog catalog, CancellationToken cancellationToken)
@@ -689,6 +757,9 @@ public sealed partial class ArchiveRetriever : IDisposable
     // "… about the new airport?", "… regarding X, and …": the phrase a question is about, up to a clause or the end.
     [GeneratedRegex(@"\b(?:about|regarding|concerning)\s+(?<topic>[^?.!;,]+?)(?:\s+(?:and|but|or|in|since|before|after|during|between|from|until)\s+(?:what|when|who|how|why|where|did|does|is|was|\d)|[?.!;,]|$)", RegexOptions.IgnoreCase)]
     private static partial Regex TopicPhrase();
+
+    [GeneratedRegex(@"\d+(?:\.\d+)*")]
+    private static partial Regex SeriesNumber();
 
     // A word followed by a number, optionally "No." / "#": "Go 1.28", "iphone 15", "Federalist No. 90".
     [GeneratedRegex(@"\b(?<name>[A-Za-z][\w-]*)\s+(?:no\.?\s*|number\s+|#)?(?<number>\d+(?:\.\d+)*)\b", RegexOptions.IgnoreCase)]

@@ -699,10 +699,10 @@ public sealed partial class QueryAnalyzer
     private static partial Regex FirstAppeared();
 
     [GeneratedRegex(@"\b(latest|newest|most\s+recent(ly)?|last|final|recent)\b(?!\s+(week|year|month|night|time|century|decade|name)s?\b)", RegexOptions.IgnoreCase)]
-    private static partial Regex NewestWords();
+    internal static partial Regex NewestWords();
 
     [GeneratedRegex(@"\b(first|earliest|oldest|very\s+first|initial)\b(?!\s+(name|person|time)\b)", RegexOptions.IgnoreCase)]
-    private static partial Regex OldestWords();
+    internal static partial Regex OldestWords();
 
     [GeneratedRegex(@"\bwho\s+(wrote|write|writes|authored|is\s+the\s+author|was\s+the\s+author)\b|\bwhen\s+(was|were|did|is)\b|\bwhat\s+(date|year|day)\b|\bwhich\s+(newspaper|magazine|paper|publication|journal|periodical)\b|\bwhere\s+(was|were|did)\b.*\b(appear|published|printed|first|run)\b|\bin\s+which\s+(newspaper|magazine|publication)\b|\bwhat\s+(newspaper|magazine|publication)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MetadataQuestion();

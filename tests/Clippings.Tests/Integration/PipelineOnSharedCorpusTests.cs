@@ -116,6 +116,20 @@ public class PipelineOnSharedCorpusTests(SharedCorpusFixture fixture)
     }
 
     [SharedCorpusTheory]
+    [InlineData("the latest spectator paper in the archive", true)]
+    [InlineData("which is the earliest rambler paper here?", false)]
+    public async Task TheNewestOrOldestOfANumberedSeriesComesFirst(string question, bool newest)
+    {
+        var index = fixture.Services!.GetRequiredService<IArchiveIndex>();
+        var series = question.Contains("spectator", StringComparison.Ordinal) ? "The Spectator" : "The Rambler";
+        var pieces = (await index.ListArticlesAsync(SearchFilter.None, CancellationToken.None))
+            .Where(a => a.Title.StartsWith(series + ", No.", StringComparison.Ordinal) && a.Published is not null).ToList();
+        var expected = newest ? pieces.MaxBy(a => a.Published)! : pieces.MinBy(a => a.Published)!;
+        var result = await fixture.Assistant.RetrieveAsync(new AskRequest(question), CancellationToken.None);
+        Assert.Equal(expected.Id, ArchiveEvaluator.RankedArticleIds(result)[0]);
+    }
+
+    [SharedCorpusTheory]
     [InlineData("what did chesterton write about television?", "never mentions television")]
     [InlineData("what does federalist no. 10 say about television", "never mentions television")]
     public async Task ATopicTheArchiveNeverPrintsIsRefusedAndNamed(string question, string expected)
