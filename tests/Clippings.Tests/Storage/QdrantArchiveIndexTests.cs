@@ -22,6 +22,7 @@ public sealed class QdrantArchiveIndexTests
         public HashSet<string> Collections { get; } = [];
         public Dictionary<string, PointStruct> Points { get; } = [];
         public ulong DenseSize { get; set; } = 4;
+        public string Version { get; set; } = "1.16.0";
         public Func<string, Dictionary<string, object?>, object?>? Override { get; set; }
 
         public object? Respond(string method, Dictionary<string, object?> args)
@@ -33,6 +34,10 @@ public sealed class QdrantArchiveIndexTests
 
             switch (method)
             {
+                case "HealthAsync":
+                    return new HealthCheckReply { Title = "qdrant - vector search engine", Version = Version };
+                case "DeleteAsync" or "SetPayloadAsync":
+                    return new UpdateResult { Status = UpdateStatus.Completed };
                 case "CollectionExistsAsync":
                     return Collections.Contains((string)args["collectionName"]!);
                 case "CreateCollectionAsync":
@@ -56,10 +61,10 @@ public sealed class QdrantArchiveIndexTests
         }
     }
 
-    private static (QdrantArchiveIndex Index, RecordingQdrantClient Recorder, Server Server) Create(int maxRetries = 2)
+    private static (QdrantArchiveIndex Index, RecordingQdrantClient Recorder, Server Server) Create(int maxRetries = 2, string version = "1.16.0")
     {
         var (client, recorder) = RecordingQdrantClient.Create();
-        var server = new Server();
+        var server = new Server { Version = version };
         recorder.Respond = server.Respond;
         var index = new QdrantArchiveIndex(client, "http://qdrant.test:6334", Collection, new QdrantScaleOptions { MaxRetries = maxRetries, ShardNumber = 3 });
         return (index, recorder, server);
@@ -176,7 +181,7 @@ public sealed class QdrantArchiveIndexTests
     [InlineData(StatusCode.Unauthenticated, "Clippings:Index:ApiKey")]
     [InlineData(StatusCode.PermissionDenied, "Clippings:Index:ApiKey")]
     [InlineData(StatusCode.DeadlineExceeded, "Clippings:Index:Qdrant:TimeoutSeconds")]
-    [InlineData(StatusCode.Internal, "failed 'check collection' on collection 'clip'")]
+    [InlineData(StatusCode.Internal, "failed 'health check' on collection 'clip'")]
     public async Task ServerErrorsBecomeOneMessageWithWhatToDo(StatusCode status, string expected)
     {
         var (index, recorder, server) = Create(maxRetries: 0);

@@ -43,6 +43,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
     private readonly ResiliencePipeline _retry;
     private readonly bool _ownsClient;
     private EmbeddingSpace? _space;
+    private QdrantServerVersion? _server;
     private bool _exists;
 
     public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true)
@@ -86,6 +87,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
     public async Task OpenAsync(EmbeddingSpace space, CancellationToken cancellationToken)
     {
+        await ServerAsync(cancellationToken).ConfigureAwait(false);
         if (!await CallAsync("check collection", ct => _client.CollectionExistsAsync(_collection, ct), cancellationToken).ConfigureAwait(false))
         {
             await CreateCollectionsAsync(space, cancellationToken).ConfigureAwait(false);
@@ -312,26 +314,22 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             return [];
         }
 
-        // A few extra hits make up for any dropped because their article is being replaced right now.
-        var request = BuildSearch(query, query.Limit + 8, Math.Max(query.Limit * 3, 60));
-        if (request is null)
-        {
-            return [];
-        }
-
+        // Twice the limit (at least 8 more) makes up for hits dropped because their article is being replaced right now
+        // or a crashed write left a stale version behind.
+        var fetch = Math.Max(query.Limit * 2, query.Limit + 8);
+        var candidates = Math.Max(query.Limit * 3, 60);
         var stopwatch = Stopwatch.StartNew();
-        var wantVectors = query.Mode != SearchMode.Dense && !query.Vector.IsEmpty;
-        var points = await CallAsync("search", ct => _client.QueryAsync(
-            _collection, request.Query, request.Prefetch, request.Using, request.Filter, limit: request.Limit,
-            payloadSelector: true, vectorsSelector: wantVectors ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
-            cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        var server = await ServerAsync(cancellationToken).ConfigureAwait(false);
+        var ranked = query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf
+            ? await FuseOnClientAsync(query, candidates, cancellationToken).ConfigureAwait(false)
+            : await QueryServerAsync(query, fetch, candidates, cancellationToken).ConfigureAwait(false);
 
-        var current = await CurrentVersionsAsync(points.Select(p => GetString(p.Payload, ArticleId)!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        var current = await CurrentVersionsAsync(ranked.Take(fetch).Select(c => GetString(c.Point.Payload, ArticleId)!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         var hits = new List<PassageHit>(query.Limit);
         var rank = 0;
-        foreach (var point in points)
+        foreach (var candidate in ranked.Take(fetch))
         {
-            var payload = point.Payload;
+            var payload = candidate.Point.Payload;
             var articleId = GetString(payload, ArticleId)!;
             if (!current.TryGetValue(articleId, out var hash) || hash != GetString(payload, ContentHash))
             {
@@ -339,26 +337,94 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             }
 
             rank++;
-            double? cosine = query.Mode == SearchMode.Dense ? point.Score : Cosine(query.Vector.Span, ReadDense(point.Vectors));
             hits.Add(new PassageHit(
                 ReadSummary(payload),
                 (int)(GetLong(payload, Ordinal) ?? 0),
                 (int)(GetLong(payload, Start) ?? 0),
                 (int)(GetLong(payload, End) ?? 0),
                 GetString(payload, TextField) ?? "",
-                point.Score,
-                cosine,
-                query.Mode == SearchMode.Dense ? rank : null,
-                query.Mode == SearchMode.Lexical ? rank : null));
+                candidate.Score,
+                candidate.Cosine ?? Cosine(query.Vector.Span, ReadDense(candidate.Point.Vectors)),
+                query.Mode == SearchMode.Dense ? rank : candidate.DenseRank,
+                query.Mode == SearchMode.Lexical ? rank : candidate.LexicalRank));
             if (hits.Count == query.Limit)
             {
                 break;
             }
         }
 
-        _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms",
-            _collection, query.Mode, hits.Count, points.Count, stopwatch.ElapsedMilliseconds);
+        _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms (fused by the {Fusion})",
+            _collection, query.Mode, hits.Count, ranked.Count, stopwatch.ElapsedMilliseconds, query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf ? "client" : "server");
         return hits;
+    }
+
+    /// <summary>One Query API call; the server ranks (and for hybrid, fuses with RRF at the SQLite index's k).</summary>
+    private async Task<IReadOnlyList<QdrantFusion.Candidate>> QueryServerAsync(PassageQuery query, int fetch, int candidates, CancellationToken cancellationToken)
+    {
+        var request = BuildSearch(query, fetch, candidates);
+        if (request is null)
+        {
+            return [];
+        }
+
+        var wantVectors = query.Mode != SearchMode.Dense && !query.Vector.IsEmpty;
+        var points = await CallAsync("search", ct => _client.QueryAsync(
+            _collection, request.Query, request.Prefetch, request.Using, request.Filter, limit: request.Limit,
+            payloadSelector: true, vectorsSelector: wantVectors ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
+            cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        return points.Select(p => new QdrantFusion.Candidate(p, p.Score, query.Mode == SearchMode.Dense ? p.Score : null, null, null)).ToList();
+    }
+
+    /// <summary>Both legs of a hybrid search in one batch request, fused here exactly as the SQLite index fuses.</summary>
+    private async Task<IReadOnlyList<QdrantFusion.Candidate>> FuseOnClientAsync(PassageQuery query, int candidates, CancellationToken cancellationToken)
+    {
+        var legs = BuildFusionLegs(query, candidates);
+        if (legs.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var leg in legs)
+        {
+            leg.CollectionName = _collection;
+        }
+
+        var results = await CallAsync("search", ct => _client.QueryBatchAsync(_collection, legs, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ScoredPoint> Leg(string name) =>
+            legs.Select((leg, i) => (leg, i)).FirstOrDefault(l => l.leg.Using == name) is { leg: not null } found && found.i < results.Count ? results[found.i].Result : [];
+        return QdrantFusion.Fuse(Leg(DenseName), Leg(SparseName));
+    }
+
+    /// <summary>
+    /// The server's version, read once from its health check: which request variants it understands. A server older than
+    /// the oldest supported one is refused with what to do; an unreadable version is taken as the oldest.
+    /// </summary>
+    internal async Task<QdrantServerVersion> ServerAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } known)
+        {
+            return known;
+        }
+
+        var reply = await CallAsync("health check", ct => _client.HealthAsync(ct), cancellationToken).ConfigureAwait(false);
+        var version = QdrantServerVersion.Parse(reply?.Version);
+        if (version is null)
+        {
+            _logger.LogWarning("Qdrant {Url} reported no readable version ({Version}); using requests for {Oldest}", _url, reply?.Version, QdrantServerVersion.Oldest);
+            version = new QdrantServerVersion(QdrantServerVersion.Oldest);
+        }
+        else if (!version.Supported)
+        {
+            throw new IndexUnavailableException($"Qdrant at {_url} is version {version}; Clippings needs {QdrantServerVersion.Oldest.ToString(2)} or newer. Upgrade the server (docker pull qdrant/qdrant) or use the SQLite index (Clippings:Index:Provider = sqlite).");
+        }
+        else if (version.Version > QdrantServerVersion.NewestChecked)
+        {
+            _logger.LogInformation("Qdrant {Url} is {Version}, newer than the newest checked ({Newest}): using the same requests", _url, version.ToString(), QdrantServerVersion.NewestChecked);
+        }
+
+        _logger.LogDebug("Qdrant {Url} is {Version}: parameterised RRF {Rrf}, conditional upsert {Conditional}", _url, version.ToString(), version.ParameterisedRrf, version.ConditionalUpsert);
+        _server = version;
+        return version;
     }
 
     /// <summary>Article id → current version, read from the doc points (one request for all the hits' articles).</summary>

@@ -319,38 +319,60 @@ internal static class QdrantRequests
 
     /// <summary>
     /// One search as the Query API takes it. Dense and lexical are single queries on their named vector; hybrid is a dense
-    /// and a sparse prefetch (each filtered, each <paramref name="candidates"/> deep) fused with reciprocal rank fusion
-    /// (k = 60, as the SQLite index fuses). Returns null when there is nothing to search with (no vector, no terms).
+    /// and a sparse prefetch (each filtered, each <paramref name="candidates"/> deep) fused by the server with reciprocal
+    /// rank fusion at <see cref="QdrantFusion.ServerK"/> (the SQLite index's k, counted from 0 as Qdrant counts). The filter
+    /// sits in the prefetches only: fusion works on their output, so a root filter would only test every hit again.
+    /// Returns null when there is nothing to search with (no vector, no terms).
     /// </summary>
     public static SearchRequest? BuildSearch(PassageQuery query, int limit, int candidates)
     {
         var filter = BuildFilter(query.Filter);
-        var sparse = query.Mode == SearchMode.Dense ? null : LexicalSparseEncoder.EncodeQuery(query.Text);
-        var hasDense = query.Mode != SearchMode.Lexical && !query.Vector.IsEmpty;
-        var hasSparse = sparse is { IsEmpty: false };
         switch (query.Mode)
         {
-            case SearchMode.Dense when hasDense:
+            case SearchMode.Dense when HasDense(query):
                 return new SearchRequest(query.Vector.ToArray(), [], DenseName, filter, (ulong)limit);
-            case SearchMode.Lexical when hasSparse:
-                return new SearchRequest((sparse!.Values, sparse.Indices), [], SparseName, filter, (ulong)limit);
-            case SearchMode.Hybrid when hasDense || hasSparse:
-                var prefetch = new List<PrefetchQuery>();
-                if (hasDense)
-                {
-                    prefetch.Add(new PrefetchQuery { Query = query.Vector.ToArray(), Using = DenseName, Filter = filter, Limit = (ulong)candidates });
-                }
-
-                if (hasSparse)
-                {
-                    prefetch.Add(new PrefetchQuery { Query = (sparse!.Values, sparse.Indices), Using = SparseName, Filter = filter, Limit = (ulong)candidates });
-                }
-
-                return new SearchRequest(new Rrf { K = 60 }, prefetch, null, filter, (ulong)limit);
+            case SearchMode.Lexical when EncodeSparse(query) is { } sparse:
+                return new SearchRequest((sparse.Values, sparse.Indices), [], SparseName, filter, (ulong)limit);
+            case SearchMode.Hybrid:
+                var prefetch = BuildFusionLegs(query, candidates)
+                    .Select(leg => new PrefetchQuery { Query = leg.Query, Using = leg.Using, Filter = leg.Filter, Limit = leg.Limit })
+                    .ToList();
+                return prefetch.Count == 0 ? null : new SearchRequest(new Rrf { K = QdrantFusion.ServerK }, prefetch, null, null, (ulong)limit);
             default:
                 return null;
         }
     }
+
+    /// <summary>
+    /// A hybrid search's legs as separate queries (dense first, then lexical; each filtered, <paramref name="candidates"/>
+    /// deep) for servers without parameterised RRF: sent in one batch and fused by <see cref="QdrantFusion"/>. The lexical
+    /// leg brings the dense vectors along so every hit can carry its cosine.
+    /// </summary>
+    public static IReadOnlyList<QueryPoints> BuildFusionLegs(PassageQuery query, int candidates)
+    {
+        var filter = BuildFilter(query.Filter);
+        var legs = new List<QueryPoints>(2);
+        if (HasDense(query))
+        {
+            legs.Add(new QueryPoints { Query = query.Vector.ToArray(), Using = DenseName, Filter = filter, Limit = (ulong)candidates, WithPayload = true });
+        }
+
+        if (EncodeSparse(query) is { } sparse)
+        {
+            legs.Add(new QueryPoints
+            {
+                Query = (sparse.Values, sparse.Indices), Using = SparseName, Filter = filter, Limit = (ulong)candidates, WithPayload = true,
+                WithVectors = HasDense(query) ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
+            });
+        }
+
+        return legs;
+    }
+
+    private static bool HasDense(PassageQuery query) => query.Mode != SearchMode.Lexical && !query.Vector.IsEmpty;
+
+    private static SparseTerms? EncodeSparse(PassageQuery query) =>
+        query.Mode != SearchMode.Dense && LexicalSparseEncoder.EncodeQuery(query.Text) is { IsEmpty: false } sparse ? sparse : null;
 
     public static ArticleSummary ReadSummary(Google.Protobuf.Collections.MapField<string, Value> payload) => new(
         GetString(payload, ArticleId) ?? "",
@@ -399,4 +421,4 @@ internal static class QdrantRequests
 }
 
 /// <summary>The arguments of one <c>QueryAsync</c> call.</summary>
-internal sealed record SearchRequest(Query Query, IReadOnlyList<PrefetchQuery> Prefetch, string? Using, Filter Filter, ulong Limit);
+internal sealed record SearchRequest(Query Query, IReadOnlyList<PrefetchQuery> Prefetch, string? Using, Filter? Filter, ulong Limit);
