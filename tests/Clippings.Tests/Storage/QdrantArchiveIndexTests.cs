@@ -233,4 +233,35 @@ public sealed class QdrantArchiveIndexTests
         var versions = recorder.CallsTo("RetrieveAsync").Last();
         Assert.Equal(Docs, (string)versions["collectionName"]!);
     }
+
+    [Fact]
+    public async Task ResourceExhaustedIsRetriedOnlyWhenTheServerSaysWhen()
+    {
+        var (index, recorder, server) = Create(maxRetries: 3);
+        server.Override = (method, _) => method == "UpsertAsync" ? throw Error(StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size.") : null;
+        var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => index.UpsertArticleAsync(LongArticle(2), None));
+        Assert.Contains("hit a size limit", error.Message, StringComparison.Ordinal);
+        Assert.Single(recorder.CallsTo("UpsertAsync"));
+
+        var (limited, limitedCalls, limitedServer) = Create(maxRetries: 3);
+        var failures = 2;
+        limitedServer.Override = (method, _) => method == "UpsertAsync" && failures-- > 0
+            ? throw new RpcException(new Status(StatusCode.ResourceExhausted, "Rate limiting exceeded: Write rate limit exceeded"), new Metadata { { "retry-after", "0.01" } })
+            : null;
+        await limited.UpsertArticleAsync(LongArticle(2), None);
+        Assert.Equal(4, limitedCalls.CallsTo("UpsertAsync").Count());
+        Assert.Equal(TimeSpan.FromSeconds(0.01), QdrantArchiveIndex.RetryAfter(new RpcException(new Status(StatusCode.ResourceExhausted, ""), new Metadata { { "retry-after", "0.01" } })));
+    }
+
+    [Theory]
+    [InlineData(3072, 64)]
+    [InlineData(1536, 102)]
+    [InlineData(384, 186)]
+    public void PagesWithVectorsStayNearOneMegabyte(int dimensions, int expected)
+    {
+        var page = QdrantArchiveIndex.VectorPage(dimensions);
+        Assert.Equal(expected, page);
+        Assert.True(page * dimensions * sizeof(float) <= QdrantArchiveIndex.PageBudgetBytes);
+        Assert.True(QdrantIndexFactory.MaxReceiveBytes >= 16 * QdrantArchiveIndex.PageBudgetBytes);
+    }
 }

@@ -30,9 +30,23 @@ namespace Clippings.Storage.Qdrant;
 /// </remarks>
 public sealed class QdrantArchiveIndex : IArchiveIndex
 {
-    /// <summary>Points per upsert request: big enough to amortize round trips, small enough for gRPC's message limit.</summary>
+    /// <summary>Points per upsert request at most: big enough to amortize round trips.</summary>
     internal const int WriteBatchSize = 256;
-    private const uint ScrollPage = 512;
+
+    /// <summary>Points per scroll page at most (payload-only pages of small fields).</summary>
+    internal const int ScrollPage = 512;
+
+    /// <summary>
+    /// What one request or reply should carry: pages and batches are sized so that points × estimated point size stays
+    /// under it (a 3072-dimensional vector alone is 12 KB, so 512 of them would be 6 MB).
+    /// </summary>
+    internal const int PageBudgetBytes = 1024 * 1024;
+
+    /// <summary>The payload estimate for a passage point (metadata plus its text) when sizing pages.</summary>
+    private const int PassagePayloadBytes = 4096;
+
+    /// <summary>Points per page when each carries a dense vector of <paramref name="dimensions"/> floats and a passage.</summary>
+    internal static int VectorPage(int dimensions) => Math.Clamp(PageBudgetBytes / ((dimensions * sizeof(float)) + PassagePayloadBytes), 16, ScrollPage);
 
     private readonly IQdrantClient _client;
     private readonly string _url;
@@ -46,8 +60,11 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
     private QdrantServerVersion? _server;
     private bool _exists;
 
-    public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true)
+    private readonly IDisposable? _transport;
+
+    public QdrantArchiveIndex(IQdrantClient client, string url, string collection, QdrantScaleOptions scale, ILogger<QdrantArchiveIndex>? logger = null, bool ownsClient = true, IDisposable? transport = null)
     {
+        _transport = transport;
         _client = client;
         _url = url;
         _collection = collection;
@@ -60,6 +77,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             {
                 // Every request here is idempotent (deterministic point ids, filter deletes), so any of them may be retried.
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is RpcException error ? RetryAfter(error) : null),
                 MaxRetryAttempts = scale.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -82,8 +100,23 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         error.StatusCode == StatusCode.AlreadyExists
         || (error.StatusCode == StatusCode.InvalidArgument && error.Status.Detail.Contains("already exists", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Worth retrying: the server or the network may be fine a moment later. ResourceExhausted only when the server says
+    /// when (its rate limiter sends <c>retry-after</c>); otherwise it is a size limit (a reply larger than the channel takes,
+    /// a strict-mode limit) that fails the same way every time.
+    /// </summary>
     internal static bool IsTransient(RpcException error) =>
-        error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted or StatusCode.Aborted;
+        error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted
+        || (error.StatusCode == StatusCode.ResourceExhausted && RetryAfter(error) is not null);
+
+    /// <summary>The server's <c>retry-after</c> (seconds) from the reply's trailers or headers, capped at a minute.</summary>
+    internal static TimeSpan? RetryAfter(RpcException error)
+    {
+        var entry = error.Trailers.Get("retry-after");
+        return entry is { IsBinary: false } && double.TryParse(entry.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(Math.Min(seconds, 60))
+            : null;
+    }
 
     public async Task OpenAsync(EmbeddingSpace space, CancellationToken cancellationToken)
     {
@@ -116,6 +149,13 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
 
         _space = space;
         _exists = true;
+    }
+
+    /// <summary>The dense vector size: from the open space, else the meta point (read once).</summary>
+    private async Task<int> DimensionsAsync(CancellationToken cancellationToken)
+    {
+        _space ??= await GetEmbeddingSpaceAsync(cancellationToken).ConfigureAwait(false);
+        return _space?.Dimensions ?? 1536;
     }
 
     /// <summary>Reads before the first ingest (no collections yet) see an empty index rather than a "not found" error.</summary>
@@ -494,6 +534,8 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             disposable.Dispose();
         }
 
+        _transport?.Dispose();
+
         return ValueTask.CompletedTask;
     }
 
@@ -504,11 +546,13 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             yield break;
         }
 
+        var pageSize = (uint)(withDense ? VectorPage(await DimensionsAsync(cancellationToken).ConfigureAwait(false)) : ScrollPage);
+
         PointId? offset = null;
         do
         {
             var from = offset;
-            var page = await CallAsync("scroll", ct => _client.ScrollAsync(collection, filter, ScrollPage, from!,
+            var page = await CallAsync("scroll", ct => _client.ScrollAsync(collection, filter, pageSize, from!,
                 new WithPayloadSelector { Include = new PayloadIncludeSelector { Fields = { fields } } },
                 withDense ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
                 cancellationToken: ct), cancellationToken).ConfigureAwait(false);
@@ -557,6 +601,10 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
             $"Qdrant at {_url} refused the request ({error.Status.Detail}): the API key is missing or wrong. Set Clippings:Index:ApiKey (or the Clippings__Index__ApiKey environment variable) to the server's key.", error),
         StatusCode.DeadlineExceeded => new IndexUnavailableException(
             $"Qdrant at {_url} did not finish '{operation}' within {_scale.TimeoutSeconds} s (after {_scale.MaxRetries} retries). Check the server's load, or raise Clippings:Index:Qdrant:TimeoutSeconds.", error),
+        StatusCode.ResourceExhausted when RetryAfter(error) is not null => new IndexUnavailableException(
+            $"Qdrant at {_url} is rate-limiting '{operation}' on collection '{_collection}' ({error.Status.Detail}) and still was after {_scale.MaxRetries} retries. Run fewer writers at once, or raise the server's rate limits.", error),
+        StatusCode.ResourceExhausted => new IndexUnavailableException(
+            $"Qdrant at {_url}: '{operation}' on collection '{_collection}' hit a size limit ({error.Status.Detail}). Pages are kept near {PageBudgetBytes / 1024 / 1024} MB; an article or passage far larger than that, or a strict-mode limit on the server, does this: check the server's strict-mode settings and the largest articles.", error),
         StatusCode.InvalidArgument when error.Status.Detail.Contains("dimension", StringComparison.OrdinalIgnoreCase) => new IndexMismatchException(
             $"Qdrant collection '{_collection}' at {_url} rejected a vector: {error.Status.Detail}. The collection was built for another embedder: use another Clippings:Index:Collection or re-create it."),
         _ => new IndexUnavailableException($"Qdrant at {_url} failed '{operation}' on collection '{_collection}': {error.StatusCode}: {error.Status.Detail}", error),
