@@ -157,6 +157,9 @@ public sealed class ArchiveIngestor
 
         await writer.ConfigureAwait(false);
 
+        // Articles seen unchanged may still carry leftovers of a write that died after its passages (Qdrant): swept now.
+        await _index.SweepAsync(articles.Values.Where(a => stored.TryGetValue(a.Id, out var hash) && hash == a.ContentHash).ToDictionary(a => a.Id, a => a.ContentHash, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+
         foreach (var bio in bios.Values)
         {
             await _index.UpsertAuthorAsync(bio, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Clippings.Archive;
 using Clippings.Storage;
 using Clippings.Storage.Qdrant;
+using Clippings.Cli.Benchmarks;
 using Qdrant.Client.Grpc;
 
 namespace Clippings.Tests.Storage;
@@ -25,7 +26,6 @@ public sealed class QdrantFusionTests
     private static async Task<(QdrantArchiveIndex Index, RecordingQdrantClient Recorder)> CreateAsync(string version)
     {
         var (client, recorder) = RecordingQdrantClient.Create();
-        var docs = new Dictionary<string, PointStruct>();
         ScoredPoint Scored(string id, float score)
         {
             var point = QdrantRequests.PassagePoint(Piece(id).Article, Piece(id).Passages[0]);
@@ -37,14 +37,11 @@ public sealed class QdrantFusionTests
         }
 
         List<ScoredPoint> Leg(string? name) => (name == "dense" ? DenseLeg : LexicalLeg).Select((id, i) => Scored(id, 1f - (i * 0.1f))).ToList();
+        var (memoryClient, memory) = InMemoryQdrant.Create();
+        memory.Version = version;
+        recorder.Fallback = memoryClient;
         recorder.Respond = (method, args) => method switch
         {
-            "HealthAsync" => new HealthCheckReply { Version = version },
-            "CollectionExistsAsync" => true,
-            "GetCollectionInfoAsync" => new CollectionInfo { Config = new CollectionConfig { Params = new CollectionParams { VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { ["dense"] = new VectorParams { Size = 4 } } } } } } },
-            "UpsertAsync" => Store(docs, (IReadOnlyList<PointStruct>)args["points"]!),
-            "DeleteAsync" or "SetPayloadAsync" or "CreatePayloadIndexAsync" => new UpdateResult { Status = UpdateStatus.Completed },
-            "RetrieveAsync" => ((IReadOnlyList<PointId>)args["ids"]!).Where(id => docs.ContainsKey(id.Uuid)).Select(id => new RetrievedPoint { Id = id, Payload = { docs[id.Uuid].Payload } }).ToList(),
             "QueryBatchAsync" => ((IReadOnlyList<QueryPoints>)args["queries"]!).Select(q => new BatchResult { Result = { Leg(q.Using) } }).ToList(),
             "QueryAsync" => ServerRrf((Query)args["query"]!, (IReadOnlyList<PrefetchQuery>)args["prefetch"]!, Leg, (ulong)args["limit"]!),
             _ => null,
@@ -53,16 +50,6 @@ public sealed class QdrantFusionTests
         await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
         await ((IArchiveIndex)index).UpsertArticlesAsync(Ids.Select(Piece).ToList(), None);
         return (index, recorder);
-    }
-
-    private static UpdateResult Store(Dictionary<string, PointStruct> docs, IReadOnlyList<PointStruct> points)
-    {
-        foreach (var point in points.Where(p => p.Payload.ContainsKey("kind")))
-        {
-            docs[point.Id.Uuid] = point;
-        }
-
-        return new UpdateResult { Status = UpdateStatus.Completed };
     }
 
     /// <summary>Qdrant's RRF (lib/segment/src/common/reciprocal_rank_fusion.rs): 1 / (position + k) in f32, positions from 0.</summary>
@@ -144,8 +131,8 @@ public sealed class QdrantFusionTests
         await index.SearchAsync(Hybrid(3), None);
         Assert.Single(recorder.CallsTo("HealthAsync"));
 
-        var (client, old) = RecordingQdrantClient.Create();
-        old.Respond = (method, _) => method == "HealthAsync" ? new HealthCheckReply { Version = "1.9.2" } : null;
+        var (client, old) = InMemoryQdrant.Create();
+        old.Version = "1.9.2";
         var refused = new QdrantArchiveIndex(client, "http://qdrant.test:6334", "clip", new QdrantScaleOptions());
         var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => refused.OpenAsync(new EmbeddingSpace("e", 4), None));
         Assert.Contains("version 1.9.2; Clippings needs 1.12 or newer", error.Message, StringComparison.Ordinal);

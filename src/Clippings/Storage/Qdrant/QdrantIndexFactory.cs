@@ -29,9 +29,9 @@ public static class QdrantIndexFactory
             throw new ClippingsException($"Clippings:Index:Url '{url}' is not an http(s) URL. Use the Qdrant gRPC endpoint, e.g. http://localhost:6334 (https://… for Qdrant Cloud).");
         }
 
-        if (string.IsNullOrWhiteSpace(collection) || collection.Contains('/', StringComparison.Ordinal))
+        if (QdrantRequests.CollectionNameProblem(collection) is { } problem)
         {
-            throw new ClippingsException($"Clippings:Index:Collection '{collection}' is not a valid collection name: use letters, digits, '-' and '_'.");
+            throw new ClippingsException($"Clippings:Index:Collection '{collection}' is not a valid Qdrant collection name: {problem}. Use letters, digits, '-' and '_'.");
         }
 
         if (options.Qdrant.TimeoutSeconds <= 0)

@@ -51,13 +51,46 @@ internal static class QdrantRequests
     public const string Embedder = "embedder";
     public const string Dimensions = "dimensions";
     public const string Schema = "schema";
+    public const string SweepPending = "sweep_pending";
+    public const string GenerationField = "generation";
 
     public const string ArticleKind = "article";
     public const string AuthorKind = "author";
     public const string MetaKind = "meta";
+    public const string GenerationKind = "generation";
 
     /// <summary>Keyword indexes in both collections (filters and facets), plus the datetime index on <see cref="Published"/>.</summary>
     public static readonly string[] KeywordIndexes = [Kind, ArticleId, ContentHash, AuthorKeys, PublicationKey, SectionKey];
+
+    /// <summary>
+    /// Every payload index a collection needs (strict-mode servers refuse filters on unindexed fields): the keyword ones,
+    /// the datetime one, and in the docs collection the flag of articles whose old versions may still need deleting.
+    /// </summary>
+    public static IReadOnlyList<(string Field, PayloadSchemaType Type)> PayloadIndexes(bool docs) =>
+        [.. KeywordIndexes.Select(f => (f, PayloadSchemaType.Keyword)), (Published, PayloadSchemaType.Datetime), .. docs ? new[] { (SweepPending, PayloadSchemaType.Bool) } : []];
+
+    /// <summary>
+    /// A collection name the server accepts, with room for the docs suffix: 1 to 250 characters, none of the characters
+    /// Qdrant refuses (they would make a bad path on some file system) or a control character.
+    /// </summary>
+    public static string? CollectionNameProblem(string? name)
+    {
+        const int longest = 255 - 5;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "it is empty";
+        }
+
+        if (name.Length > longest)
+        {
+            return $"it has {name.Length} characters; the most is {longest} (Qdrant allows 255, and '{DocsSuffix}' is added for the docs collection)";
+        }
+
+        var bad = name.FirstOrDefault(c => "<>:\"/\\|?*".Contains(c) || char.IsControl(c));
+        return bad != default || name.Contains('\0', StringComparison.Ordinal)
+            ? $"Qdrant refuses the character '{(char.IsControl(bad) ? $"U+{(int)bad:X4}" : bad.ToString())}' in collection names (and any of < > : \" / \\ | ? *)"
+            : null;
+    }
 
     /// <summary>
     /// A passage's point id: a UUID from its article id, the article version (content hash) and its ordinal. Re-writing the
@@ -72,6 +105,9 @@ internal static class QdrantRequests
     public static Guid AuthorPointId(string name) => StableGuid("author\u001f" + AuthorNames.Key(name));
 
     public static Guid MetaPointId { get; } = StableGuid("meta");
+
+    /// <summary>The point whose token changes with every write: readers re-read the catalog only when it has.</summary>
+    public static Guid GenerationPointId { get; } = StableGuid("generation");
 
     /// <summary>SHA-256 of the key, first 16 bytes, marked as an RFC 4122 name-based UUID.</summary>
     internal static Guid StableGuid(string key)
@@ -135,13 +171,15 @@ internal static class QdrantRequests
             CollectionName = name + DocsSuffix,
             VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { [DocsVectorName] = new VectorParams { Size = 1, Distance = Distance.Dot } } } },
         };
-        ApplyScale(request, scale);
+        ApplyScale(request, scale, docs: true);
         return request;
     }
 
-    private static void ApplyScale(CreateCollection request, QdrantScaleOptions scale)
+    private static void ApplyScale(CreateCollection request, QdrantScaleOptions scale, bool docs = false)
     {
-        if (scale.OnDiskPayload)
+        // Article texts are read one article at a time (and filtered on indexed fields, which stay in RAM), so by
+        // default they live on disk: at 100k articles they would otherwise be about a gigabyte of server RAM.
+        if (scale.OnDiskPayload || (docs && scale.DocsOnDiskPayload))
         {
 #pragma warning disable CS0612
             request.OnDiskPayload = true;
@@ -259,11 +297,16 @@ internal static class QdrantRequests
         return point;
     }
 
-    /// <summary>The article's doc point: written after its passages, it is what makes a version current.</summary>
+    /// <summary>
+    /// The article's doc point: written after its passages, it is what makes a version current. It is written flagged
+    /// <see cref="SweepPending"/> (other versions may still exist); the flag is cleared once they are deleted, so a
+    /// writer that died in between leaves a flag the next open finds with one indexed filter.
+    /// </summary>
     public static PointStruct ArticlePoint(Article article, int passageCount)
     {
         var point = new PointStruct { Id = ArticlePointId(article.Id), Vectors = UnitVector() };
         point.Payload[Kind] = ArticleKind;
+        point.Payload[SweepPending] = true;
         AddArticleFields(point.Payload, article);
         point.Payload[TextField] = article.Text;
         point.Payload[PassageCount] = passageCount;
@@ -300,6 +343,46 @@ internal static class QdrantRequests
         point.Payload[Dimensions] = space.Dimensions;
         point.Payload[Schema] = SchemaVersion;
         return point;
+    }
+
+    public static PointStruct GenerationPoint(string token)
+    {
+        var point = new PointStruct { Id = GenerationPointId, Vectors = UnitVector() };
+        point.Payload[Kind] = GenerationKind;
+        point.Payload[GenerationField] = token;
+        return point;
+    }
+
+    /// <summary>
+    /// One filter for many articles: the passages of each article whose version is not the given one (<c>keep</c>), or,
+    /// for <c>drop</c>, exactly the given version (a write that lost the race to another writer removes its own).
+    /// </summary>
+    public static Filter VersionsToDelete(IEnumerable<(string ArticleId, string ContentHash)> keep, IEnumerable<(string ArticleId, string ContentHash)> drop)
+    {
+        var filter = new Filter();
+        foreach (var (articleId, hash) in keep)
+        {
+            filter.Should.Add(Conditions.Filter(new Filter { Must = { MatchKeyword(ArticleId, articleId) }, MustNot = { MatchKeyword(ContentHash, hash) } }));
+        }
+
+        foreach (var (articleId, hash) in drop)
+        {
+            filter.Should.Add(Conditions.Filter(OneVersion(articleId, hash)));
+        }
+
+        return filter;
+    }
+
+    /// <summary>The doc points currently at the given versions: the condition of a conditional doc switch.</summary>
+    public static Filter AtVersions(IEnumerable<(string ArticleId, string ContentHash)> versions)
+    {
+        var filter = new Filter();
+        foreach (var (articleId, hash) in versions)
+        {
+            filter.Should.Add(Conditions.Filter(OneVersion(articleId, hash)));
+        }
+
+        return filter;
     }
 
     /// <summary>The points of every version of an article except <paramref name="keepHash"/> (null: all of them).</summary>
