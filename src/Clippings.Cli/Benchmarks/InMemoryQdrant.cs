@@ -41,6 +41,63 @@ internal class InMemoryQdrant : DispatchProxy
     private sealed class Collection
     {
         public Dictionary<string, PointStruct> Points { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>article_id → point keys, so filters on an article do not scan every point (the server has its payload index).</summary>
+        public Dictionary<string, HashSet<string>> ByArticle { get; } = new(StringComparer.Ordinal);
+
+        public void Put(string key, PointStruct point)
+        {
+            Remove(key);
+            Points[key] = point;
+            if (point.Payload.TryGetValue("article_id", out var id))
+            {
+                (ByArticle.TryGetValue(id.StringValue, out var keys) ? keys : ByArticle[id.StringValue] = []).Add(key);
+            }
+        }
+
+        public void Remove(string key)
+        {
+            if (Points.Remove(key, out var old) && old.Payload.TryGetValue("article_id", out var id) && ByArticle.TryGetValue(id.StringValue, out var keys))
+            {
+                keys.Remove(key);
+            }
+        }
+
+        /// <summary>The points a filter can match: narrowed by its article ids when it names them, else all.</summary>
+        public IEnumerable<PointStruct> Candidates(Filter? filter)
+        {
+            var ids = filter is null ? null : ArticleIds(filter);
+            return ids is null ? Points.Values : ids.SelectMany(id => ByArticle.TryGetValue(id, out var keys) ? keys : []).Distinct().Select(k => Points[k]);
+        }
+
+        private static List<string>? ArticleIds(Filter filter)
+        {
+            foreach (var condition in filter.Must)
+            {
+                if (condition.Field is { Key: "article_id", Match: { } match })
+                {
+                    return match.MatchValueCase == Match.MatchValueOneofCase.Keyword ? [match.Keyword] : [.. match.Keywords.Strings];
+                }
+            }
+
+            if (filter.Should.Count > 0 && filter.Should.All(c => c.Filter is not null))
+            {
+                var all = new List<string>();
+                foreach (var nested in filter.Should.Select(c => ArticleIds(c.Filter)))
+                {
+                    if (nested is null)
+                    {
+                        return null;
+                    }
+
+                    all.AddRange(nested);
+                }
+
+                return all;
+            }
+
+            return null;
+        }
         public Dictionary<string, PayloadSchemaType> Indexes { get; } = new(StringComparer.Ordinal);
         public ulong DenseSize { get; init; }
     }
@@ -147,19 +204,20 @@ internal class InMemoryQdrant : DispatchProxy
             case "ScrollAsync":
                 return Scroll(Get(args), args);
             case "CountAsync":
-                return (ulong)Get(args).Points.Values.Count(p => Matches(p, args["filter"] as Filter));
+                var counted = Get(args);
+                return (ulong)counted.Candidates(args["filter"] as Filter).Count(p => Matches(p, args["filter"] as Filter));
             case "DeleteAsync":
                 var from = Get(args);
                 if (args.TryGetValue("filter", out var f) && f is Filter filter)
                 {
-                    foreach (var key in from.Points.Values.Where(p => Matches(p, filter)).Select(p => Key(p.Id)).ToList())
+                    foreach (var key in from.Candidates(filter).Where(p => Matches(p, filter)).Select(p => Key(p.Id)).ToList())
                     {
-                        from.Points.Remove(key);
+                        from.Remove(key);
                     }
                 }
                 else
                 {
-                    from.Points.Remove(Key(ToPointId(args["id"])));
+                    from.Remove(Key(ToPointId(args["id"])));
                 }
 
                 return Completed();
@@ -206,7 +264,7 @@ internal class InMemoryQdrant : DispatchProxy
                 continue;
             }
 
-            collection.Points[Key(point.Id)] = point.Clone();
+            collection.Put(Key(point.Id), point.Clone());
         }
     }
 
@@ -252,7 +310,7 @@ internal class InMemoryQdrant : DispatchProxy
     {
         var limit = (int)(uint)args["limit"]!;
         var offset = args["offset"] is PointId start ? Key(start) : null;
-        var matching = collection.Points.Values.Where(p => Matches(p, args["filter"] as Filter)).OrderBy(p => Key(p.Id), StringComparer.Ordinal)
+        var matching = collection.Candidates(args["filter"] as Filter).Where(p => Matches(p, args["filter"] as Filter)).OrderBy(p => Key(p.Id), StringComparer.Ordinal)
             .SkipWhile(p => offset is not null && string.CompareOrdinal(Key(p.Id), offset) < 0).Take(limit + 1).ToList();
         var response = new ScrollResponse();
         response.Result.AddRange(matching.Take(limit).Select(p => Retrieved(p, args)));
@@ -291,7 +349,7 @@ internal class InMemoryQdrant : DispatchProxy
         }
 
         var nearest = query.Nearest;
-        return collection.Points.Values.Where(p => Matches(p, filter))
+        return collection.Candidates(filter).Where(p => Matches(p, filter))
             .Select(p => (Point: p, Score: Score(p, nearest, usingVector)))
             .Where(s => s.Score is not null)
             .OrderByDescending(s => s.Score).ThenBy(s => Key(s.Point.Id), StringComparer.Ordinal)

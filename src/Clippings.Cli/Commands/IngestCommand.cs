@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings ingest PATH... [--index FILE] [--prune] [--base-url URL]</c></summary>
+/// <summary><c>clippings ingest PATH... [--index FILE] [--prune] [--base-url URL] [--shard I/N]</c></summary>
 internal static class IngestCommand
 {
     public static Command Create()
@@ -14,17 +14,24 @@ internal static class IngestCommand
         var paths = new Argument<string[]>("paths") { Description = "Archive files or folders (HTML, WordPress WXR, JSON/JSONL, Markdown, text).", Arity = ArgumentArity.OneOrMore };
         var prune = new Option<bool>("--prune") { Description = "Remove articles that are no longer in the given sources." };
         var baseUrl = new Option<string?>("--base-url") { Description = "The published site's address (e.g. https://go.dev/blog), for URLs of static-site posts; overrides the site's own configuration." };
+        var shard = new Option<string?>("--shard") { Description = "Write only shard I of N (e.g. 2/4): run one process per shard, on one host or several, into the same index; the split is by article id." };
         var index = CommonOptions.Index();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, baseUrl, verbose };
+        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, baseUrl, shard, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            IngestShard? split = null;
+            if (parse.GetValue(shard) is { } shardText && (split = IngestShard.Parse(shardText, out var problem)) is null)
+            {
+                throw new ClippingsException(problem!);
+            }
+
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
-            using var writer = IngestLock.Acquire(services);
+            using var writer = IngestLock.Acquire(services, split);
             try
             {
-                var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
+                var summary = await RunAsync(services, parse.GetValue(paths)!, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl), split), cancellationToken);
                 return summary.Failed > 0 ? 1 : 0;
             }
             catch (IndexUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })
@@ -110,12 +117,13 @@ internal static class IngestCommand
 }
 
 /// <summary>
-/// One ingest per SQLite index at a time: a second one on the same file would embed everything again and count it twice.
+/// One ingest per SQLite index (and shard) at a time: a second one on the same file would embed everything again and
+/// count it twice. Shards of one split write disjoint articles, so each shard has its own lock.
 /// An OS lock on a file beside the index, released when the process ends however it ends.
 /// </summary>
 internal static class IngestLock
 {
-    public static IDisposable? Acquire(IServiceProvider services)
+    public static IDisposable? Acquire(IServiceProvider services, IngestShard? shard = null)
     {
         var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IndexOptions>>().Value;
         if (string.Equals(options.Provider.Trim(), "qdrant", StringComparison.OrdinalIgnoreCase))
@@ -123,7 +131,7 @@ internal static class IngestLock
             return null;
         }
 
-        var path = Path.GetFullPath(options.Path) + ".ingest-lock";
+        var path = Path.GetFullPath(options.Path) + ".ingest-lock" + (shard is null ? "" : $".{shard.Number}-of-{shard.Count}");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try
         {
@@ -131,7 +139,7 @@ internal static class IngestLock
         }
         catch (IOException)
         {
-            throw new ClippingsException($"Another ingest is writing {Path.GetFullPath(options.Path)}. Wait for it to finish, then run this one: it will skip what the other stored.");
+            throw new ClippingsException($"Another ingest{(shard is null ? "" : $" of shard {shard}")} is writing {Path.GetFullPath(options.Path)}. Wait for it to finish, then run this one: it will skip what the other stored.");
         }
     }
 }
