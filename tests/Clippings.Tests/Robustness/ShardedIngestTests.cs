@@ -18,7 +18,10 @@ public sealed partial class ShardedIngestTests(ITestOutputHelper output) : IDisp
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -78,7 +81,7 @@ public sealed partial class ShardedIngestTests(ITestOutputHelper output) : IDisp
         Assert.All(shards, s => Assert.InRange(ids.Count(s.Owns), 200, 300));
 
         // Fixed by the id's SHA-256, so every host and every run agrees.
-        Assert.Equal([1, 2, 4, 3, 3], new[] { "a", "b", "c", "d", "e" }.Select(id => shards.Single(s => s.Owns(id)).Number));
+        Assert.Equal([3, 3, 3, 2, 3], new[] { "a", "b", "c", "d", "e" }.Select(id => shards.Single(s => s.Owns(id)).Number));
     }
 
     private static (int New, int Unchanged, int Passages) Summary(string output)

@@ -561,18 +561,56 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         var candidates = Math.Max(query.Limit * 3, 60);
         var stopwatch = Stopwatch.StartNew();
         var server = await ServerAsync(cancellationToken).ConfigureAwait(false);
-        var ranked = query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf
-            ? await FuseOnClientAsync(query, candidates, cancellationToken).ConfigureAwait(false)
-            : await QueryServerAsync(query, fetch, candidates, cancellationToken).ConfigureAwait(false);
+        List<PassageHit> hits;
+        IReadOnlyList<QdrantFusion.Candidate> ranked;
+        var attempt = 0;
+        while (true)
+        {
+            ranked = query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf
+                ? await FuseOnClientAsync(query, candidates, cancellationToken).ConfigureAwait(false)
+                : await QueryServerAsync(query, fetch, candidates, cancellationToken).ConfigureAwait(false);
+            (hits, var overtaken) = await KeepCurrentAsync(query, ranked.Take(fetch).ToList(), cancellationToken).ConfigureAwait(false);
 
-        var current = await CurrentVersionsAsync(ranked.Take(fetch).Select(c => GetString(c.Point.Payload, ArticleId)!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+            // The passages and the doc points are two reads: an article whose doc switched between them shows only the
+            // old version's passages, all dropped. Its new passages were stored before the switch, so asking again finds them.
+            if (!overtaken || ++attempt == 3)
+            {
+                break;
+            }
+        }
+
+        _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms (fused by the {Fusion})",
+            _collection, query.Mode, hits.Count, ranked.Count, stopwatch.ElapsedMilliseconds, query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf ? "client" : "server");
+        return hits;
+    }
+
+    /// <summary>
+    /// The candidates whose passages belong to their article's current version, as hits; <c>Overtaken</c> when some
+    /// article's current version had no candidate at all while an older one did (its doc switched mid-search).
+    /// </summary>
+    private async Task<(List<PassageHit> Hits, bool Overtaken)> KeepCurrentAsync(PassageQuery query, IReadOnlyList<QdrantFusion.Candidate> ranked, CancellationToken cancellationToken)
+    {
+        var current = await CurrentVersionsAsync(ranked.Select(c => GetString(c.Point.Payload, ArticleId)!).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         var hits = new List<PassageHit>(query.Limit);
+        var seenCurrent = new HashSet<string>(StringComparer.Ordinal);
+        var stale = new HashSet<string>(StringComparer.Ordinal);
         var rank = 0;
-        foreach (var candidate in ranked.Take(fetch))
+        foreach (var candidate in ranked)
         {
             var payload = candidate.Point.Payload;
             var articleId = GetString(payload, ArticleId)!;
             if (!current.TryGetValue(articleId, out var hash) || hash != GetString(payload, ContentHash))
+            {
+                if (hash is not null)
+                {
+                    stale.Add(articleId);
+                }
+
+                continue;
+            }
+
+            seenCurrent.Add(articleId);
+            if (hits.Count == query.Limit)
             {
                 continue;
             }
@@ -588,15 +626,9 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
                 candidate.Cosine ?? Cosine(query.Vector.Span, ReadDense(candidate.Point.Vectors)),
                 query.Mode == SearchMode.Dense ? rank : candidate.DenseRank,
                 query.Mode == SearchMode.Lexical ? rank : candidate.LexicalRank));
-            if (hits.Count == query.Limit)
-            {
-                break;
-            }
         }
 
-        _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms (fused by the {Fusion})",
-            _collection, query.Mode, hits.Count, ranked.Count, stopwatch.ElapsedMilliseconds, query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf ? "client" : "server");
-        return hits;
+        return (hits, stale.Any(id => !seenCurrent.Contains(id)));
     }
 
     /// <summary>One Query API call; the server ranks (and for hybrid, fuses with RRF at the SQLite index's k).</summary>
