@@ -9,8 +9,8 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline), directline (anonymous Direct Line traffic only), extract, or all." };
-        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "extract", "all");
+        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline), directline (anonymous Direct Line traffic only), extract, qdrant (requests per index operation, before/after), or all." };
+        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "extract", "qdrant", "all");
         var corpus = new Option<string?>("--corpus") { Description = "The shared corpus folder (default: ../shared/corpus from the repository)." };
         var output = new Option<string>("--out") { Description = "Markdown file the results go to (each benchmark replaces its own section).", DefaultValueFactory = _ => "BENCHMARKS.md" };
         var runs = new Option<int>("--runs") { Description = "Runs per throughput figure (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -36,6 +36,15 @@ internal static class BenchCommand
             if (parse.GetValue(probe) is { } probeIndex)
             {
                 return await MemoryBenchmark.ProbeAsync(probeIndex, cancellationToken);
+            }
+
+            if (parse.GetValue(which) == "qdrant")
+            {
+                var rows = await new QdrantBenchmark(Console.Error).MeasureAsync(parse.GetValue(articles) is > 0 and var n ? n : 10_000, cancellationToken);
+                var markdown = QdrantBenchmark.ToMarkdown(rows);
+                BenchmarkReport.WriteSection(Path.GetFullPath(parse.GetValue(output)!), "qdrant", BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId), markdown);
+                Console.Out.WriteLine(markdown);
+                return 0;
             }
 
             if (parse.GetValue(which) == "extract")

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings ingest PATH...|URL... [--index FILE] [--prune] [--base-url URL]</c>: files and folders, or websites.</summary>
+/// <summary><c>clippings ingest PATH...|URL... [--index FILE] [--prune] [--base-url URL] [--shard I/N]</c>: files and folders, or websites.</summary>
 internal static class IngestCommand
 {
     public static Command Create()
@@ -15,14 +15,21 @@ internal static class IngestCommand
         var paths = new Argument<string[]>("paths") { Description = "Archive files or folders (HTML, WordPress WXR, JSON/JSONL, Markdown, text), or website addresses: a sitemap, an RSS/Atom feed, a WordPress site (https://site/wp-json/) or a home page.", Arity = ArgumentArity.OneOrMore };
         var prune = new Option<bool>("--prune") { Description = "Remove articles that are no longer in the given sources (for a website: pages it no longer lists)." };
         var baseUrl = new Option<string?>("--base-url") { Description = "The published site's address (e.g. https://go.dev/blog), for URLs of static-site posts; overrides the site's own configuration." };
+        var shard = new Option<string?>("--shard") { Description = "Write only shard I of N (e.g. 2/4): run one process per shard, on one host or several, into the same index; the split is by article id." };
         var index = CommonOptions.Index();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, baseUrl, verbose };
+        var command = new Command("ingest", "Read an archive into the index (incremental: unchanged articles are skipped).") { paths, index, prune, baseUrl, shard, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            IngestShard? split = null;
+            if (parse.GetValue(shard) is { } shardText && (split = IngestShard.Parse(shardText, out var problem)) is null)
+            {
+                throw new ClippingsException(problem!);
+            }
+
             var configuration = CliHost.BuildConfiguration(CommonOptions.Overrides(parse.GetValue(index)));
             await using var services = CliHost.BuildServices(configuration, parse.GetValue(verbose));
-            using var writer = IngestLock.Acquire(services);
+            using var writer = IngestLock.Acquire(services, split);
             try
             {
                 var sources = parse.GetValue(paths)!;
@@ -30,6 +37,11 @@ internal static class IngestCommand
                 if (web.Count > 0 && web.Count < sources.Length)
                 {
                     throw new ClippingsException("Give either files and folders or website addresses to one ingest, not both (--prune would remove one kind's articles for the other).");
+                }
+
+                if (web.Count > 0 && split is not null)
+                {
+                    throw new ClippingsException("--shard splits files and folders; a website is synced by one process (its requests are already limited per host).");
                 }
 
                 if (web.Count > 0)
@@ -43,7 +55,7 @@ internal static class IngestCommand
                     return failed > 0 ? 1 : 0;
                 }
 
-                var summary = await RunAsync(services, sources, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl)), cancellationToken);
+                var summary = await RunAsync(services, sources, new IngestOptions(parse.GetValue(prune), parse.GetValue(baseUrl), split), cancellationToken);
                 return summary.Failed > 0 ? 1 : 0;
             }
             catch (IndexUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 })

@@ -7,8 +7,44 @@ using Microsoft.Extensions.Logging;
 
 namespace Clippings.Ingestion;
 
-/// <summary><paramref name="BaseUrl"/>: the published site's address, for article URLs of static-site posts.</summary>
-public sealed record IngestOptions(bool Prune = false, string? BaseUrl = null);
+/// <summary>
+/// <paramref name="BaseUrl"/>: the published site's address, for article URLs of static-site posts.
+/// <paramref name="Shard"/>: write only this shard's articles (several processes or hosts filling one index).
+/// </summary>
+public sealed record IngestOptions(bool Prune = false, string? BaseUrl = null, IngestShard? Shard = null);
+
+/// <summary>
+/// Shard <see cref="Number"/> of <see cref="Count"/> (from 1): the articles whose id hashes to it. The split is by article
+/// id, not by file, so it is the same on every host whatever the paths, balanced even for a single-file export, and an
+/// article found in two files still belongs to exactly one shard: no two shards ever write (or embed) the same article.
+/// </summary>
+public sealed record IngestShard(int Number, int Count)
+{
+    /// <summary>"2/4" → shard 2 of 4; null with what is wrong otherwise.</summary>
+    public static IngestShard? Parse(string text, out string? problem)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count >= 1 && number >= 1 && number <= count)
+        {
+            problem = null;
+            return new IngestShard(number, count);
+        }
+
+        problem = $"--shard '{text}' is not i/n with 1 ≤ i ≤ n (e.g. --shard 1/4 … --shard 4/4, one per process)";
+        return null;
+    }
+
+    /// <summary>SHA-256 of the UTF-8 id, first 8 bytes, modulo the count: stable across processes, hosts and .NET versions.</summary>
+    public bool Owns(string articleId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(articleId), hash);
+        return (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash) % (ulong)Count) == Number - 1;
+    }
+
+    public override string ToString() => $"{Number}/{Count}";
+}
 
 /// <summary>Progress of an ingest: articles written of those that need writing, and passages embedded.</summary>
 public sealed record IngestProgress(int ArticlesDone, int ArticlesToWrite, int PassagesEmbedded, int FilesRead, int FilesTotal, TimeSpan Elapsed);
@@ -160,6 +196,24 @@ public sealed class ArchiveIngestor
             }
         }
 
+        if (options.Shard is { } shard)
+        {
+            if (options.Prune)
+            {
+                throw new ClippingsException("--prune cannot be combined with --shard: a shard does not know what the other shards read. Run the shards, then one ingest of all sources with --prune.");
+            }
+
+            var owned = articles.Where(a => shard.Owns(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            _logger.LogInformation("Shard {Shard}: {Owned} of {Articles} articles", shard.ToString(), owned.Count, articles.Count);
+            articles = owned;
+
+            // Bios are cheap and shared by all shards: the first writes them.
+            if (shard.Number != 1)
+            {
+                bios.Clear();
+            }
+        }
+
         var toWrite = articles.Values.Where(a => !stored.TryGetValue(a.Id, out var hash) || hash != a.ContentHash).OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
         var knownUnchanged = plan.UnchangedIds.Where(id => !articles.ContainsKey(id) && stored.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
         var unchanged = articles.Count - toWrite.Count + knownUnchanged.Count;
@@ -225,6 +279,9 @@ public sealed class ArchiveIngestor
         }
 
         await writer.ConfigureAwait(false);
+
+        // Articles seen unchanged may still carry leftovers of a write that died after its passages (Qdrant): swept now.
+        await _index.SweepAsync(articles.Values.Where(a => stored.TryGetValue(a.Id, out var hash) && hash == a.ContentHash).ToDictionary(a => a.Id, a => a.ContentHash, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
 
         foreach (var bio in bios.Values)
         {

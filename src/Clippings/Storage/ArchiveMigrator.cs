@@ -24,6 +24,9 @@ public sealed class ArchiveMigrator(ILogger<ArchiveMigrator>? logger = null)
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
+    /// <summary>Articles written per destination call.</summary>
+    internal const int MigrationBatch = 64;
+
     public async Task<MigrationSummary> MigrateAsync(IArchiveIndex source, IArchiveIndex destination, IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -38,21 +41,39 @@ public sealed class ArchiveMigrator(ILogger<ArchiveMigrator>? logger = null)
 
         int done = 0, copied = 0, unchanged = 0;
         progress?.Report(new MigrationProgress(sourceHashes.Count, 0, 0, 0));
+        // Written in groups (each article still replaced atomically): a Qdrant destination then costs a few requests per
+        // group instead of several per article.
+        var pending = new List<IndexedArticle>(MigrationBatch);
+        async Task FlushAsync()
+        {
+            if (pending.Count > 0)
+            {
+                await destination.UpsertArticlesAsync(pending, cancellationToken).ConfigureAwait(false);
+                copied += pending.Count;
+                done += pending.Count;
+                pending.Clear();
+                progress?.Report(new MigrationProgress(sourceHashes.Count, done, copied, unchanged));
+            }
+        }
+
         await foreach (var article in source.ExportAsync(cancellationToken).ConfigureAwait(false))
         {
             if (destinationHashes.TryGetValue(article.Article.Id, out var hash) && hash == article.Article.ContentHash)
             {
                 unchanged++;
-            }
-            else
-            {
-                await destination.UpsertArticleAsync(article, cancellationToken).ConfigureAwait(false);
-                copied++;
+                done++;
+                progress?.Report(new MigrationProgress(sourceHashes.Count, done, copied, unchanged));
+                continue;
             }
 
-            done++;
-            progress?.Report(new MigrationProgress(sourceHashes.Count, done, copied, unchanged));
+            pending.Add(article);
+            if (pending.Count == MigrationBatch)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
         }
+
+        await FlushAsync().ConfigureAwait(false);
 
         var bios = 0;
         foreach (var author in await source.ListAuthorsAsync(cancellationToken).ConfigureAwait(false))

@@ -41,6 +41,13 @@ public interface IArchiveIndex : IAsyncDisposable
 
     Task DeleteArticleAsync(string articleId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Told which articles were seen unchanged (id → the content hash they are stored with), a store whose replaces are
+    /// several requests deletes whatever an interrupted write of those articles left behind. Stores that replace in one
+    /// transaction have nothing to do.
+    /// </summary>
+    Task SweepAsync(IReadOnlyDictionary<string, string> currentVersions, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Stores or replaces an author's bio; counts and dates come from their articles.</summary>
     Task UpsertAuthorAsync(AuthorProfile author, CancellationToken cancellationToken);
 

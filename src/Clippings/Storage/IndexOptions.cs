@@ -26,7 +26,10 @@ public sealed class QdrantScaleOptions
     public uint? ReplicationFactor { get; set; }
     public uint? WriteConsistencyFactor { get; set; }
     public bool OnDiskVectors { get; set; }
+    /// <summary>Payloads of both collections on disk (passage texts included).</summary>
     public bool OnDiskPayload { get; set; }
+    /// <summary>Payload of the docs collection (article texts) on disk; on by default.</summary>
+    public bool DocsOnDiskPayload { get; set; } = true;
     /// <summary>int8 scalar quantization of the dense vectors (rescored with the originals).</summary>
     public bool ScalarQuantization { get; set; }
     public int TimeoutSeconds { get; set; } = 30;

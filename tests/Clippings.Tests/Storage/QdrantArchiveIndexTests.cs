@@ -2,6 +2,8 @@ using Clippings.Archive;
 using Clippings.Storage;
 using Clippings.Storage.Qdrant;
 using Grpc.Core;
+using Clippings.Cli.Benchmarks;
+using Qdrant.Client;
 using Qdrant.Client.Grpc;
 
 namespace Clippings.Tests.Storage;
@@ -16,51 +18,24 @@ public sealed class QdrantArchiveIndexTests
     private const string Collection = "clip";
     private const string Docs = "clip_docs";
 
-    /// <summary>Just enough server state: which collections exist and the points upserted by id (for retrieve).</summary>
+    /// <summary>The in-memory server answers; a test overrides the calls it wants to fail or shape.</summary>
     private sealed class Server
     {
-        public HashSet<string> Collections { get; } = [];
-        public Dictionary<string, PointStruct> Points { get; } = [];
-        public ulong DenseSize { get; set; } = 4;
+        public required InMemoryQdrant Memory { get; init; }
+        public required IQdrantClient Client { get; init; }
         public Func<string, Dictionary<string, object?>, object?>? Override { get; set; }
 
-        public object? Respond(string method, Dictionary<string, object?> args)
-        {
-            if (Override?.Invoke(method, args) is { } answer)
-            {
-                return answer;
-            }
-
-            switch (method)
-            {
-                case "CollectionExistsAsync":
-                    return Collections.Contains((string)args["collectionName"]!);
-                case "CreateCollectionAsync":
-                    Collections.Add(args.Values.OfType<CreateCollection>().Single().CollectionName);
-                    return null;
-                case "GetCollectionInfoAsync":
-                    return new CollectionInfo { Config = new CollectionConfig { Params = new CollectionParams { VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { ["dense"] = new VectorParams { Size = DenseSize } } } } } } };
-                case "UpsertAsync":
-                    foreach (var point in (IReadOnlyList<PointStruct>)args["points"]!)
-                    {
-                        Points[point.Id.Uuid] = point;
-                    }
-
-                    return new UpdateResult { Status = UpdateStatus.Completed };
-                case "RetrieveAsync":
-                    var ids = (IReadOnlyList<PointId>)args["ids"]!;
-                    return ids.Where(id => Points.ContainsKey(id.Uuid)).Select(id => new RetrievedPoint { Id = id, Payload = { Points[id.Uuid].Payload } }).ToList();
-                default:
-                    return null;
-            }
-        }
+        public object? Respond(string method, Dictionary<string, object?> args) => Override?.Invoke(method, args);
     }
 
-    private static (QdrantArchiveIndex Index, RecordingQdrantClient Recorder, Server Server) Create(int maxRetries = 2)
+    private static (QdrantArchiveIndex Index, RecordingQdrantClient Recorder, Server Server) Create(int maxRetries = 2, string version = "1.16.0")
     {
         var (client, recorder) = RecordingQdrantClient.Create();
-        var server = new Server();
+        var (memoryClient, memory) = InMemoryQdrant.Create();
+        memory.Version = version;
+        var server = new Server { Memory = memory, Client = memoryClient };
         recorder.Respond = server.Respond;
+        recorder.Fallback = memoryClient;
         var index = new QdrantArchiveIndex(client, "http://qdrant.test:6334", Collection, new QdrantScaleOptions { MaxRetries = maxRetries, ShardNumber = 3 });
         return (index, recorder, server);
     }
@@ -113,8 +88,8 @@ public sealed class QdrantArchiveIndexTests
     public async Task ACollectionWithAnotherVectorSizeIsRefusedWithWhatToDo()
     {
         var (index, _, server) = Create();
-        server.Collections.UnionWith([Collection, Docs]);
-        server.DenseSize = 768;
+        await server.Client.CreateCollectionAsync(QdrantRequests.DocsCollection(Collection, new QdrantScaleOptions()));
+        await server.Client.CreateCollectionAsync(QdrantRequests.PassageCollection(Collection, 768, new QdrantScaleOptions()));
         var error = await Assert.ThrowsAsync<IndexMismatchException>(() => index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None));
         Assert.Contains("768-dimensional", error.Message, StringComparison.Ordinal);
         Assert.Contains("Clippings:Index:Collection", error.Message, StringComparison.Ordinal);
@@ -125,14 +100,18 @@ public sealed class QdrantArchiveIndexTests
     public async Task AReplaceWritesPassagesInBatchesThenSwitchesTheDocThenDeletesOtherVersions()
     {
         var (index, recorder, _) = Create();
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        recorder.Calls.Clear();
         var article = LongArticle(600);
         await index.UpsertArticleAsync(article, None);
 
-        var writes = recorder.Calls.Where(c => c.Method is "UpsertAsync" or "DeleteAsync").ToList();
+        var writes = recorder.Calls.Where(c => c.Method is "UpsertAsync" or "DeleteAsync" or "SetPayloadAsync").ToList();
         Assert.Equal(
-            [("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Docs), ("DeleteAsync", Collection)],
+            [("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Collection), ("UpsertAsync", Docs), ("DeleteAsync", Collection), ("SetPayloadAsync", Docs), ("UpsertAsync", Docs)],
             writes.Select(w => (w.Method, (string)w.Args["collectionName"]!)));
-        Assert.Equal([256, 256, 88], writes.Take(3).Select(w => ((IReadOnlyList<PointStruct>)w.Args["points"]!).Count));
+
+        // 4-dimensional vectors and 4 KB of payload a point: 255 points make the 1 MB budget.
+        Assert.Equal([255, 255, 90], writes.Take(3).Select(w => ((IReadOnlyList<PointStruct>)w.Args["points"]!).Count));
         Assert.All(writes.Take(4), w => Assert.True((bool)w.Args["wait"]!));
 
         var hash = article.Article.ContentHash;
@@ -143,15 +122,18 @@ public sealed class QdrantArchiveIndexTests
         Assert.Equal((hash, 600L, "article"), (doc.Payload["content_hash"].StringValue, doc.Payload["passage_count"].IntegerValue, doc.Payload["kind"].StringValue));
         Assert.Equal([1f], doc.Vectors.Vectors_.Vectors["unit"].Dense.Data);
 
-        var delete = (Filter)writes[4].Args["filter"]!;
+        var delete = ((Filter)writes[4].Args["filter"]!).Should.Single().Filter;
         Assert.Equal(("article_id", "long"), (delete.Must.Single().Field.Key, delete.Must.Single().Field.Match.Keyword));
         Assert.Equal(("content_hash", hash), (delete.MustNot.Single().Field.Key, delete.MustNot.Single().Field.Match.Keyword));
+        Assert.Equal("generation", ((IReadOnlyList<PointStruct>)writes[6].Args["points"]!).Single().Payload["kind"].StringValue);
     }
 
     [Fact]
     public async Task APassageWriteThatKeepsFailingNeverSwitchesTheDocAndSaysSo()
     {
         var (index, recorder, server) = Create(maxRetries: 1);
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        recorder.Calls.Clear();
         server.Override = (method, args) => method == "UpsertAsync" && (string)args["collectionName"]! == Collection ? throw Error(StatusCode.Unavailable, "connection reset") : null;
 
         var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => index.UpsertArticleAsync(LongArticle(3), None));
@@ -164,11 +146,13 @@ public sealed class QdrantArchiveIndexTests
     public async Task TransientErrorsAreRetriedWithBackoff()
     {
         var (index, recorder, server) = Create(maxRetries: 2);
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        recorder.Calls.Clear();
         var failures = 1;
         server.Override = (method, _) => method == "UpsertAsync" && failures-- > 0 ? throw Error(StatusCode.Unavailable) : null;
 
         await index.UpsertArticleAsync(LongArticle(2), None);
-        Assert.Equal([Collection, Collection, Docs], recorder.CallsTo("UpsertAsync").Select(a => (string)a["collectionName"]!));
+        Assert.Equal([Collection, Collection, Docs, Docs], recorder.CallsTo("UpsertAsync").Select(a => (string)a["collectionName"]!));
         Assert.Single(recorder.CallsTo("DeleteAsync"));
     }
 
@@ -176,7 +160,7 @@ public sealed class QdrantArchiveIndexTests
     [InlineData(StatusCode.Unauthenticated, "Clippings:Index:ApiKey")]
     [InlineData(StatusCode.PermissionDenied, "Clippings:Index:ApiKey")]
     [InlineData(StatusCode.DeadlineExceeded, "Clippings:Index:Qdrant:TimeoutSeconds")]
-    [InlineData(StatusCode.Internal, "failed 'check collection' on collection 'clip'")]
+    [InlineData(StatusCode.Internal, "failed 'health check' on collection 'clip'")]
     public async Task ServerErrorsBecomeOneMessageWithWhatToDo(StatusCode status, string expected)
     {
         var (index, recorder, server) = Create(maxRetries: 0);
@@ -190,7 +174,9 @@ public sealed class QdrantArchiveIndexTests
     public async Task SearchKeepsOnlyHitsOfEachArticlesCurrentVersionAndScoresTheirCosine()
     {
         var (index, recorder, server) = Create();
-        server.Collections.UnionWith([Collection, Docs]);
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        recorder.Calls.Clear();
+
         var current = ArchiveIndexContract.Tides();
         await index.UpsertArticleAsync(current, None);
         var hash = current.Article.ContentHash;
@@ -227,5 +213,40 @@ public sealed class QdrantArchiveIndexTests
         Assert.Equal(["dense"], ((WithVectorsSelector)query["vectorsSelector"]!).Include.Names);
         var versions = recorder.CallsTo("RetrieveAsync").Last();
         Assert.Equal(Docs, (string)versions["collectionName"]!);
+    }
+
+    [Fact]
+    public async Task ResourceExhaustedIsRetriedOnlyWhenTheServerSaysWhen()
+    {
+        var (index, recorder, server) = Create(maxRetries: 3);
+        await index.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        recorder.Calls.Clear();
+        server.Override = (method, _) => method == "UpsertAsync" ? throw Error(StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size.") : null;
+        var error = await Assert.ThrowsAsync<IndexUnavailableException>(() => index.UpsertArticleAsync(LongArticle(2), None));
+        Assert.Contains("hit a size limit", error.Message, StringComparison.Ordinal);
+        Assert.Single(recorder.CallsTo("UpsertAsync"));
+
+        var (limited, limitedCalls, limitedServer) = Create(maxRetries: 3);
+        await limited.OpenAsync(new EmbeddingSpace("test-embedder", 4), None);
+        limitedCalls.Calls.Clear();
+        var failures = 2;
+        limitedServer.Override = (method, _) => method == "UpsertAsync" && failures-- > 0
+            ? throw new RpcException(new Status(StatusCode.ResourceExhausted, "Rate limiting exceeded: Write rate limit exceeded"), new Metadata { { "retry-after", "0.01" } })
+            : null;
+        await limited.UpsertArticleAsync(LongArticle(2), None);
+        Assert.Equal(5, limitedCalls.CallsTo("UpsertAsync").Count());
+        Assert.Equal(TimeSpan.FromSeconds(0.01), QdrantArchiveIndex.RetryAfter(new RpcException(new Status(StatusCode.ResourceExhausted, ""), new Metadata { { "retry-after", "0.01" } })));
+    }
+
+    [Theory]
+    [InlineData(3072, 64)]
+    [InlineData(1536, 102)]
+    [InlineData(384, 186)]
+    public void PagesWithVectorsStayNearOneMegabyte(int dimensions, int expected)
+    {
+        var page = QdrantArchiveIndex.VectorPage(dimensions);
+        Assert.Equal(expected, page);
+        Assert.True(page * dimensions * sizeof(float) <= QdrantArchiveIndex.PageBudgetBytes);
+        Assert.True(QdrantIndexFactory.MaxReceiveBytes >= 16 * QdrantArchiveIndex.PageBudgetBytes);
     }
 }

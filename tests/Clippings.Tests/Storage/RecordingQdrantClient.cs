@@ -6,11 +6,15 @@ namespace Clippings.Tests.Storage;
 /// <summary>
 /// An <see cref="IQdrantClient"/> that records every call (method name and arguments, Qdrant.Client's own request types)
 /// and answers through <see cref="Respond"/>: a test supplies the server's side of the few calls it cares about.
-/// Unanswered calls return the type's default (null / empty), which the code under test must not silently rely on.
+/// Unanswered calls go to <see cref="Fallback"/> when set, else return the type's default (null / empty), which the code
+/// under test must not silently rely on.
 /// </summary>
 public class RecordingQdrantClient : DispatchProxy
 {
     public List<(string Method, Dictionary<string, object?> Args)> Calls { get; } = [];
+
+    /// <summary>Answers what <see cref="Respond"/> leaves unanswered (null), e.g. the in-memory server.</summary>
+    public IQdrantClient? Fallback { get; set; }
 
     /// <summary>Returns the call's result (not a Task), or throws to simulate a server error.</summary>
     public Func<string, Dictionary<string, object?>, object?> Respond { get; set; } = (_, _) => null;
@@ -32,6 +36,11 @@ public class RecordingQdrantClient : DispatchProxy
         try
         {
             var result = Respond(targetMethod.Name, named);
+            if (result is null && Fallback is not null)
+            {
+                return targetMethod.Invoke(Fallback, args);
+            }
+
             if (returnType == typeof(Task))
             {
                 return Task.CompletedTask;

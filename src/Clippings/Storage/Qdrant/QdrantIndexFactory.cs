@@ -1,12 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using Qdrant.Client;
+using Qdrant.Client.Grpc;
 
 namespace Clippings.Storage.Qdrant;
 
 /// <summary>Builds the Qdrant index from <c>Clippings:Index</c> (Url, ApiKey, Collection, Qdrant:*).</summary>
 public static class QdrantIndexFactory
 {
+    /// <summary>The largest reply the channel accepts (the gRPC default is 4 MB).</summary>
+    internal const int MaxReceiveBytes = 64 * 1024 * 1024;
+
     public static IArchiveIndex Create(IndexOptions options, IServiceProvider services) =>
         Create(options.Url, options.Collection, options, services.GetService<ILoggerFactory>());
 
@@ -23,9 +29,9 @@ public static class QdrantIndexFactory
             throw new ClippingsException($"Clippings:Index:Url '{url}' is not an http(s) URL. Use the Qdrant gRPC endpoint, e.g. http://localhost:6334 (https://… for Qdrant Cloud).");
         }
 
-        if (string.IsNullOrWhiteSpace(collection) || collection.Contains('/', StringComparison.Ordinal))
+        if (QdrantRequests.CollectionNameProblem(collection) is { } problem)
         {
-            throw new ClippingsException($"Clippings:Index:Collection '{collection}' is not a valid collection name: use letters, digits, '-' and '_'.");
+            throw new ClippingsException($"Clippings:Index:Collection '{collection}' is not a valid Qdrant collection name: {problem}. Use letters, digits, '-' and '_'.");
         }
 
         if (options.Qdrant.TimeoutSeconds <= 0)
@@ -33,9 +39,20 @@ public static class QdrantIndexFactory
             throw new ClippingsException("Clippings:Index:Qdrant:TimeoutSeconds must be positive (seconds per request).");
         }
 
+        // Our own channel, for its receive limit: the default 4 MB is less than one scroll page of large vectors plus an
+        // outsized article; pages are sized to ~1 MB (QdrantArchiveIndex.PageBudgetBytes), this is headroom, not the plan.
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = MaxReceiveBytes, MaxSendMessageSize = MaxReceiveBytes });
+        var invoker = string.IsNullOrWhiteSpace(options.ApiKey)
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(metadata =>
+            {
+                metadata.Add("api-key", options.ApiKey);
+                return metadata;
+            });
+
         // No logger factory for the client: it logs every failed call with a stack trace, and the index already logs
         // retries and turns the final failure into one message.
-        var client = new QdrantClient(address, string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey, TimeSpan.FromSeconds(options.Qdrant.TimeoutSeconds));
-        return new QdrantArchiveIndex(client, address.GetLeftPart(UriPartial.Authority), collection, options.Qdrant, loggerFactory?.CreateLogger<QdrantArchiveIndex>());
+        var client = new QdrantClient(new QdrantGrpcClient(invoker), TimeSpan.FromSeconds(options.Qdrant.TimeoutSeconds));
+        return new QdrantArchiveIndex(client, address.GetLeftPart(UriPartial.Authority), collection, options.Qdrant, loggerFactory?.CreateLogger<QdrantArchiveIndex>(), transport: channel);
     }
 }

@@ -51,13 +51,46 @@ internal static class QdrantRequests
     public const string Embedder = "embedder";
     public const string Dimensions = "dimensions";
     public const string Schema = "schema";
+    public const string SweepPending = "sweep_pending";
+    public const string GenerationField = "generation";
 
     public const string ArticleKind = "article";
     public const string AuthorKind = "author";
     public const string MetaKind = "meta";
+    public const string GenerationKind = "generation";
 
     /// <summary>Keyword indexes in both collections (filters and facets), plus the datetime index on <see cref="Published"/>.</summary>
     public static readonly string[] KeywordIndexes = [Kind, ArticleId, ContentHash, AuthorKeys, PublicationKey, SectionKey];
+
+    /// <summary>
+    /// Every payload index a collection needs (strict-mode servers refuse filters on unindexed fields): the keyword ones,
+    /// the datetime one, and in the docs collection the flag of articles whose old versions may still need deleting.
+    /// </summary>
+    public static IReadOnlyList<(string Field, PayloadSchemaType Type)> PayloadIndexes(bool docs) =>
+        [.. KeywordIndexes.Select(f => (f, PayloadSchemaType.Keyword)), (Published, PayloadSchemaType.Datetime), .. docs ? new[] { (SweepPending, PayloadSchemaType.Bool) } : []];
+
+    /// <summary>
+    /// A collection name the server accepts, with room for the docs suffix: 1 to 250 characters, none of the characters
+    /// Qdrant refuses (they would make a bad path on some file system) or a control character.
+    /// </summary>
+    public static string? CollectionNameProblem(string? name)
+    {
+        const int longest = 255 - 5;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "it is empty";
+        }
+
+        if (name.Length > longest)
+        {
+            return $"it has {name.Length} characters; the most is {longest} (Qdrant allows 255, and '{DocsSuffix}' is added for the docs collection)";
+        }
+
+        var bad = name.FirstOrDefault(c => "<>:\"/\\|?*".Contains(c) || char.IsControl(c));
+        return bad != default || name.Contains('\0', StringComparison.Ordinal)
+            ? $"Qdrant refuses the character '{(char.IsControl(bad) ? $"U+{(int)bad:X4}" : bad.ToString())}' in collection names (and any of < > : \" / \\ | ? *)"
+            : null;
+    }
 
     /// <summary>
     /// A passage's point id: a UUID from its article id, the article version (content hash) and its ordinal. Re-writing the
@@ -72,6 +105,9 @@ internal static class QdrantRequests
     public static Guid AuthorPointId(string name) => StableGuid("author\u001f" + AuthorNames.Key(name));
 
     public static Guid MetaPointId { get; } = StableGuid("meta");
+
+    /// <summary>The point whose token changes with every write: readers re-read the catalog only when it has.</summary>
+    public static Guid GenerationPointId { get; } = StableGuid("generation");
 
     /// <summary>SHA-256 of the key, first 16 bytes, marked as an RFC 4122 name-based UUID.</summary>
     internal static Guid StableGuid(string key)
@@ -135,13 +171,15 @@ internal static class QdrantRequests
             CollectionName = name + DocsSuffix,
             VectorsConfig = new VectorsConfig { ParamsMap = new VectorParamsMap { Map = { [DocsVectorName] = new VectorParams { Size = 1, Distance = Distance.Dot } } } },
         };
-        ApplyScale(request, scale);
+        ApplyScale(request, scale, docs: true);
         return request;
     }
 
-    private static void ApplyScale(CreateCollection request, QdrantScaleOptions scale)
+    private static void ApplyScale(CreateCollection request, QdrantScaleOptions scale, bool docs = false)
     {
-        if (scale.OnDiskPayload)
+        // Article texts are read one article at a time (and filtered on indexed fields, which stay in RAM), so by
+        // default they live on disk: at 100k articles they would otherwise be about a gigabyte of server RAM.
+        if (scale.OnDiskPayload || (docs && scale.DocsOnDiskPayload))
         {
 #pragma warning disable CS0612
             request.OnDiskPayload = true;
@@ -259,11 +297,16 @@ internal static class QdrantRequests
         return point;
     }
 
-    /// <summary>The article's doc point: written after its passages, it is what makes a version current.</summary>
+    /// <summary>
+    /// The article's doc point: written after its passages, it is what makes a version current. It is written flagged
+    /// <see cref="SweepPending"/> (other versions may still exist); the flag is cleared once they are deleted, so a
+    /// writer that died in between leaves a flag the next open finds with one indexed filter.
+    /// </summary>
     public static PointStruct ArticlePoint(Article article, int passageCount)
     {
         var point = new PointStruct { Id = ArticlePointId(article.Id), Vectors = UnitVector() };
         point.Payload[Kind] = ArticleKind;
+        point.Payload[SweepPending] = true;
         AddArticleFields(point.Payload, article);
         point.Payload[TextField] = article.Text;
         point.Payload[PassageCount] = passageCount;
@@ -302,6 +345,46 @@ internal static class QdrantRequests
         return point;
     }
 
+    public static PointStruct GenerationPoint(string token)
+    {
+        var point = new PointStruct { Id = GenerationPointId, Vectors = UnitVector() };
+        point.Payload[Kind] = GenerationKind;
+        point.Payload[GenerationField] = token;
+        return point;
+    }
+
+    /// <summary>
+    /// One filter for many articles: the passages of each article whose version is not the given one (<c>keep</c>), or,
+    /// for <c>drop</c>, exactly the given version (a write that lost the race to another writer removes its own).
+    /// </summary>
+    public static Filter VersionsToDelete(IEnumerable<(string ArticleId, string ContentHash)> keep, IEnumerable<(string ArticleId, string ContentHash)> drop)
+    {
+        var filter = new Filter();
+        foreach (var (articleId, hash) in keep)
+        {
+            filter.Should.Add(Conditions.Filter(new Filter { Must = { MatchKeyword(ArticleId, articleId) }, MustNot = { MatchKeyword(ContentHash, hash) } }));
+        }
+
+        foreach (var (articleId, hash) in drop)
+        {
+            filter.Should.Add(Conditions.Filter(OneVersion(articleId, hash)));
+        }
+
+        return filter;
+    }
+
+    /// <summary>The doc points currently at the given versions: the condition of a conditional doc switch.</summary>
+    public static Filter AtVersions(IEnumerable<(string ArticleId, string ContentHash)> versions)
+    {
+        var filter = new Filter();
+        foreach (var (articleId, hash) in versions)
+        {
+            filter.Should.Add(Conditions.Filter(OneVersion(articleId, hash)));
+        }
+
+        return filter;
+    }
+
     /// <summary>The points of every version of an article except <paramref name="keepHash"/> (null: all of them).</summary>
     public static Filter OtherVersions(string articleId, string? keepHash)
     {
@@ -319,38 +402,60 @@ internal static class QdrantRequests
 
     /// <summary>
     /// One search as the Query API takes it. Dense and lexical are single queries on their named vector; hybrid is a dense
-    /// and a sparse prefetch (each filtered, each <paramref name="candidates"/> deep) fused with reciprocal rank fusion
-    /// (k = 60, as the SQLite index fuses). Returns null when there is nothing to search with (no vector, no terms).
+    /// and a sparse prefetch (each filtered, each <paramref name="candidates"/> deep) fused by the server with reciprocal
+    /// rank fusion at <see cref="QdrantFusion.ServerK"/> (the SQLite index's k, counted from 0 as Qdrant counts). The filter
+    /// sits in the prefetches only: fusion works on their output, so a root filter would only test every hit again.
+    /// Returns null when there is nothing to search with (no vector, no terms).
     /// </summary>
     public static SearchRequest? BuildSearch(PassageQuery query, int limit, int candidates)
     {
         var filter = BuildFilter(query.Filter);
-        var sparse = query.Mode == SearchMode.Dense ? null : LexicalSparseEncoder.EncodeQuery(query.Text);
-        var hasDense = query.Mode != SearchMode.Lexical && !query.Vector.IsEmpty;
-        var hasSparse = sparse is { IsEmpty: false };
         switch (query.Mode)
         {
-            case SearchMode.Dense when hasDense:
+            case SearchMode.Dense when HasDense(query):
                 return new SearchRequest(query.Vector.ToArray(), [], DenseName, filter, (ulong)limit);
-            case SearchMode.Lexical when hasSparse:
-                return new SearchRequest((sparse!.Values, sparse.Indices), [], SparseName, filter, (ulong)limit);
-            case SearchMode.Hybrid when hasDense || hasSparse:
-                var prefetch = new List<PrefetchQuery>();
-                if (hasDense)
-                {
-                    prefetch.Add(new PrefetchQuery { Query = query.Vector.ToArray(), Using = DenseName, Filter = filter, Limit = (ulong)candidates });
-                }
-
-                if (hasSparse)
-                {
-                    prefetch.Add(new PrefetchQuery { Query = (sparse!.Values, sparse.Indices), Using = SparseName, Filter = filter, Limit = (ulong)candidates });
-                }
-
-                return new SearchRequest(new Rrf { K = 60 }, prefetch, null, filter, (ulong)limit);
+            case SearchMode.Lexical when EncodeSparse(query) is { } sparse:
+                return new SearchRequest((sparse.Values, sparse.Indices), [], SparseName, filter, (ulong)limit);
+            case SearchMode.Hybrid:
+                var prefetch = BuildFusionLegs(query, candidates)
+                    .Select(leg => new PrefetchQuery { Query = leg.Query, Using = leg.Using, Filter = leg.Filter, Limit = leg.Limit })
+                    .ToList();
+                return prefetch.Count == 0 ? null : new SearchRequest(new Rrf { K = QdrantFusion.ServerK }, prefetch, null, null, (ulong)limit);
             default:
                 return null;
         }
     }
+
+    /// <summary>
+    /// A hybrid search's legs as separate queries (dense first, then lexical; each filtered, <paramref name="candidates"/>
+    /// deep) for servers without parameterised RRF: sent in one batch and fused by <see cref="QdrantFusion"/>. The lexical
+    /// leg brings the dense vectors along so every hit can carry its cosine.
+    /// </summary>
+    public static IReadOnlyList<QueryPoints> BuildFusionLegs(PassageQuery query, int candidates)
+    {
+        var filter = BuildFilter(query.Filter);
+        var legs = new List<QueryPoints>(2);
+        if (HasDense(query))
+        {
+            legs.Add(new QueryPoints { Query = query.Vector.ToArray(), Using = DenseName, Filter = filter, Limit = (ulong)candidates, WithPayload = true });
+        }
+
+        if (EncodeSparse(query) is { } sparse)
+        {
+            legs.Add(new QueryPoints
+            {
+                Query = (sparse.Values, sparse.Indices), Using = SparseName, Filter = filter, Limit = (ulong)candidates, WithPayload = true,
+                WithVectors = HasDense(query) ? new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseName } } } : false,
+            });
+        }
+
+        return legs;
+    }
+
+    private static bool HasDense(PassageQuery query) => query.Mode != SearchMode.Lexical && !query.Vector.IsEmpty;
+
+    private static SparseTerms? EncodeSparse(PassageQuery query) =>
+        query.Mode != SearchMode.Dense && LexicalSparseEncoder.EncodeQuery(query.Text) is { IsEmpty: false } sparse ? sparse : null;
 
     public static ArticleSummary ReadSummary(Google.Protobuf.Collections.MapField<string, Value> payload) => new(
         GetString(payload, ArticleId) ?? "",
@@ -399,4 +504,4 @@ internal static class QdrantRequests
 }
 
 /// <summary>The arguments of one <c>QueryAsync</c> call.</summary>
-internal sealed record SearchRequest(Query Query, IReadOnlyList<PrefetchQuery> Prefetch, string? Using, Filter Filter, ulong Limit);
+internal sealed record SearchRequest(Query Query, IReadOnlyList<PrefetchQuery> Prefetch, string? Using, Filter? Filter, ulong Limit);

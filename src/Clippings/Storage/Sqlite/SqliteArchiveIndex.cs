@@ -21,7 +21,7 @@ namespace Clippings.Storage.Sqlite;
 public sealed class SqliteArchiveIndex : IArchiveIndex
 {
     private const int SchemaVersion = 1;
-    private const int RrfK = 60;
+    internal const int RrfK = 60;
 
     private readonly string _connectionString;
     private readonly ILogger _logger;
