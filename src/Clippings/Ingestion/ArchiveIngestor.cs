@@ -56,7 +56,7 @@ public sealed record IngestFailure(string Path, string Reason);
 /// that answered 304 Not Modified); <paramref name="RemoveIds"/> are articles to delete (pages a source no longer lists);
 /// <paramref name="PruneUnlisted"/> deletes every stored article not among the results, as <c>ingest --prune</c> does for files.
 /// </summary>
-public sealed record StorePlan(IReadOnlyCollection<string> UnchangedIds, IReadOnlyCollection<string> RemoveIds, bool PruneUnlisted);
+public sealed record StorePlan(IReadOnlyCollection<string> UnchangedIds, IReadOnlyCollection<string> RemoveIds, bool PruneUnlisted, IngestShard? Shard = null);
 
 /// <summary>The end of an ingest: what changed, what failed and why.</summary>
 public sealed record IngestSummary(
@@ -111,7 +111,7 @@ public sealed class ArchiveIngestor
         // Read every file first (cheap next to embedding).
         var results = await _loader.ReadAllAsync(files, new ArchiveReadOptions(options.BaseUrl), done => progress?.Report(new IngestProgress(0, 0, 0, done, files.Count, stopwatch.Elapsed)), cancellationToken).ConfigureAwait(false);
         results = await MatchStoredUrlsAsync(results, cancellationToken).ConfigureAwait(false);
-        return await StoreAsync(results, new StorePlan([], [], options.Prune), progress, stopwatch, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(results, new StorePlan([], [], options.Prune, options.Shard), progress, stopwatch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The ids of the articles the index holds (a website sync checks its per-URL state against them).</summary>
@@ -196,9 +196,9 @@ public sealed class ArchiveIngestor
             }
         }
 
-        if (options.Shard is { } shard)
+        if (plan.Shard is { } shard)
         {
-            if (options.Prune)
+            if (plan.PruneUnlisted)
             {
                 throw new ClippingsException("--prune cannot be combined with --shard: a shard does not know what the other shards read. Run the shards, then one ingest of all sources with --prune.");
             }
