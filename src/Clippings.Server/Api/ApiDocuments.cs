@@ -40,4 +40,5 @@ public sealed record AuthorDocument(string Name, string? Bio, int ArticleCount, 
 public sealed record AuthorDetailDocument(string Name, string? Bio, int ArticleCount, string? FirstPublished, string? LastPublished, IReadOnlyList<ArticleDocument> Articles);
 
 /// <summary><c>/health</c>: <c>reason</c> says what is wrong when the status is not ok.</summary>
-public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null);
+/// <c>state</c> is where conversation state lives (memory, sqlite, redis); <c>degraded</c>: answers work, conversations wait for shared state.
+public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null, string? State = null);
