@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using Clippings.Server;
+using Clippings.Server.State;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Clippings.Cli.Benchmarks;
@@ -57,11 +59,17 @@ internal sealed class SharedStateLoadBenchmark(string indexPath, LoadSettings lo
 
             var memoryResult = await RunLevelAsync([memoryClient], questions, "memory", load.MaxRequests, cancellationToken);
             await log.WriteLineAsync($"shared-state: memory, {Clients} clients: {memoryResult.Requests} requests, {memoryResult.Errors} errors, p95 {Stats.F(memoryResult.Latency.P95)} ms");
-            var before = await CommandsProcessedAsync(redisInfo);
+            var connections = new[] { first, second }.Select(app => app.Services.GetRequiredService<RedisState>().Connection).ToList();
+            var operationsBefore = connections.Sum(c => c.GetCounters().Interactive.OperationCount);
+            var before = await CommandCountsAsync(redisInfo);
             var sharedResult = await RunLevelAsync([firstClient, secondClient], questions, "shared", load.MaxRequests, cancellationToken);
-            var commands = await CommandsProcessedAsync(redisInfo) - before - 1; // the second INFO counts itself
+            var after = await CommandCountsAsync(redisInfo);
+            var roundTrips = connections.Sum(c => c.GetCounters().Interactive.OperationCount) - operationsBefore;
+            var byCommand = after.Select(c => (Command: c.Key, Calls: c.Value - before.GetValueOrDefault(c.Key)))
+                .Where(c => c.Calls > 0 && c.Command != "info").OrderByDescending(c => c.Calls).ToList();
+            var commands = byCommand.Sum(c => c.Calls);
             await log.WriteLineAsync($"shared-state: two instances + Redis, {Clients} clients: {sharedResult.Requests} requests, {sharedResult.Errors} errors, p95 {Stats.F(sharedResult.Latency.P95)} ms, {commands} Redis commands");
-            return Report(questions.Count, memoryResult, sharedResult, commands);
+            return Report(questions.Count, memoryResult, sharedResult, roundTrips, commands, byCommand);
         }
         finally
         {
@@ -126,15 +134,25 @@ internal sealed class SharedStateLoadBenchmark(string indexPath, LoadSettings lo
         return recorder.Result();
     }
 
-    private static async Task<long> CommandsProcessedAsync(ConnectionMultiplexer redis)
+    /// <summary>Calls per command Redis has processed (INFO commandstats: <c>cmdstat_get: calls=12,usec=…</c>).</summary>
+    private static async Task<Dictionary<string, long>> CommandCountsAsync(ConnectionMultiplexer redis)
     {
         var server = redis.GetServer(redis.GetEndPoints()[0]);
-        var stats = await server.InfoAsync("stats");
-        var value = stats.SelectMany(group => group).First(pair => pair.Key == "total_commands_processed").Value;
-        return long.Parse(value, CultureInfo.InvariantCulture);
+        var stats = await server.InfoAsync("commandstats");
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (key, value) in stats.SelectMany(group => group))
+        {
+            var calls = value.Split(',').FirstOrDefault(part => part.StartsWith("calls=", StringComparison.Ordinal));
+            if (key.StartsWith("cmdstat_", StringComparison.Ordinal) && calls is not null)
+            {
+                counts[key["cmdstat_".Length..]] = long.Parse(calls["calls=".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return counts;
     }
 
-    private string Report(int questions, LoadLevelResult memory, LoadLevelResult shared, long commands)
+    private string Report(int questions, LoadLevelResult memory, LoadLevelResult shared, long roundTrips, long commands, IReadOnlyList<(string Command, long Calls)> byCommand)
     {
         var md = new StringBuilder();
         md.AppendLine("## Shared state (two instances and Redis)").AppendLine();
@@ -151,7 +169,10 @@ internal sealed class SharedStateLoadBenchmark(string indexPath, LoadSettings lo
         md.AppendLine(CultureInfo.InvariantCulture, $"| Redis, two instances alternating | {shared.Requests:N0} | {shared.Errors} | {Stats.F(shared.Throughput)} | {Stats.F(shared.Latency.P50)} | {Stats.F(shared.Latency.P95)} | {Stats.F(shared.Latency.P99)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| ratio (Redis ÷ memory) | | | {shared.Throughput / memory.Throughput:F2}× | {shared.Latency.P50 / memory.Latency.P50:F2}× | {shared.Latency.P95 / memory.Latency.P95:F2}× | {shared.Latency.P99 / memory.Latency.P99:F2}× |");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Redis commands during the shared run: {commands:N0}, {(shared.Requests > 0 ? (double)commands / shared.Requests : double.NaN):F1} per answer (conversation read, conversation write, rate-limit count; plus the clients' keep-alive pings).");
+        var answers = Math.Max(1, shared.Requests);
+        md.AppendLine(CultureInfo.InvariantCulture, $"Redis round trips during the shared run (operations the two servers' connections sent, StackExchange.Redis counters): {roundTrips:N0},");
+        md.AppendLine(CultureInfo.InvariantCulture, $"**{(double)roundTrips / answers:F1} per answer**. Commands Redis ran (INFO commandstats, counting those inside scripts; the bench's own INFO left out): {commands:N0},");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{(double)commands / answers:F1} per answer: {string.Join(", ", byCommand.Select(c => $"`{c.Command}` {(double)c.Calls / answers:F2}"))}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Errors (target 0): memory {memory.Errors}, shared {shared.Errors}.");
         foreach (var sample in memory.ErrorSamples.Concat(shared.ErrorSamples).Take(5))
         {
