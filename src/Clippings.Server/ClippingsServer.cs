@@ -1,6 +1,7 @@
 using Clippings.Server.Api;
 using Clippings.Server.Bot;
 using Clippings.Server.Hosting;
+using Clippings.Server.State;
 using Clippings.Server.Website;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -80,6 +81,8 @@ public static class ClippingsServer
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["correlationId"] = context.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<ClippingsExceptionHandler>();
+        // Before the bot and the website: their in-process stores are the defaults when no shared one is registered.
+        services.AddClippingsState(configuration);
         services.AddClippingsBot(configuration);
         services.AddClippingsApi(configuration);
         services.AddClippingsWeb(configuration);

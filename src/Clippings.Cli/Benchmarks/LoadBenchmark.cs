@@ -31,6 +31,10 @@ internal sealed class LoadBenchmark(BenchSettings settings, LoadSettings load, T
     public Task<string> RunDirectLineAsync(CancellationToken cancellationToken) =>
         WithIndexAsync(path => new DirectLineLoadBenchmark(path, load, log).RunAsync(cancellationToken));
 
+    /// <summary>Two instances sharing Redis against one with memory state (see <see cref="SharedStateLoadBenchmark"/>).</summary>
+    public Task<string> RunSharedStateAsync(CancellationToken cancellationToken) =>
+        WithIndexAsync(path => new SharedStateLoadBenchmark(path, load, log).RunAsync(cancellationToken));
+
     private async Task<string> WithIndexAsync(Func<string, Task<string>> run)
     {
         var temporaryIndex = settings.CorpusIndexPath is null ? Path.Combine(settings.WorkFolder, $"load-samples-{Environment.ProcessId}.db") : null;
@@ -178,7 +182,7 @@ internal sealed class LoadBenchmark(BenchSettings settings, LoadSettings load, T
     /// who is / what has … written for the authors with most pieces, and what is … about / who wrote … for titles spread
     /// over the catalog. Fixed for a given index.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> QuestionsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<string>> QuestionsAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var catalog = await services.GetRequiredService<ArchiveCatalogProvider>().GetAsync(cancellationToken);
         var questions = new List<string>(await services.GetRequiredService<ArchiveAssistant>().SampleQuestionsAsync(3, cancellationToken));

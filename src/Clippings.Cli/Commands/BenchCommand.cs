@@ -9,8 +9,8 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline), directline (anonymous Direct Line traffic only), extract, qdrant (requests per index operation, before/after), or all." };
-        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "extract", "qdrant", "all");
+        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline and two instances sharing Redis), directline (anonymous Direct Line traffic only), shared-state (two instances sharing Redis against one with memory state, only), extract, qdrant (requests per index operation, before/after), or all." };
+        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "shared-state", "extract", "qdrant", "all");
         var corpus = new Option<string?>("--corpus") { Description = "The shared corpus folder (default: ../shared/corpus from the repository)." };
         var output = new Option<string>("--out") { Description = "Markdown file the results go to (each benchmark replaces its own section).", DefaultValueFactory = _ => "BENCHMARKS.md" };
         var runs = new Option<int>("--runs") { Description = "Runs per throughput figure (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -70,7 +70,7 @@ internal static class BenchCommand
 
             var settings = new BenchSettings(
                 // The load bench reads no corpus (it serves samples/archive or --corpus-index).
-                Path.GetFullPath(parse.GetValue(corpus) ?? (parse.GetValue(which) is "load" or "directline" ? Directory.GetCurrentDirectory() : FindCorpus())),
+                Path.GetFullPath(parse.GetValue(corpus) ?? (parse.GetValue(which) is "load" or "directline" or "shared-state" ? Directory.GetCurrentDirectory() : FindCorpus())),
                 Path.GetFullPath(parse.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "clippings-bench")),
                 Math.Max(1, parse.GetValue(runs)),
                 Math.Max(16, parse.GetValue(sample)),
@@ -102,19 +102,27 @@ internal static class BenchCommand
                 Write("memory", await new MemoryBenchmark(settings, log).RunAsync(cancellationToken));
             }
 
-            if (selected is "load" or "all" or "directline")
+            if (selected is "load" or "all" or "directline" or "shared-state")
             {
                 var load = new LoadSettings(
                     [.. parse.GetValue(clients)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseClients)],
                     TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(seconds))),
                     Math.Max(1, parse.GetValue(maxRequests)));
                 var benchmark = new LoadBenchmark(settings, load, log);
-                if (selected is not "directline")
+                if (selected is not ("directline" or "shared-state"))
                 {
                     Write("load", await benchmark.RunAsync(cancellationToken));
                 }
 
-                Write("directline-load", await benchmark.RunDirectLineAsync(cancellationToken));
+                if (selected is not "shared-state")
+                {
+                    Write("directline-load", await benchmark.RunDirectLineAsync(cancellationToken));
+                }
+
+                if (selected is not "directline")
+                {
+                    Write("shared-state-load", await benchmark.RunSharedStateAsync(cancellationToken));
+                }
             }
 
             return 0;

@@ -40,10 +40,12 @@ public sealed record AuthorDocument(string Name, string? Bio, int ArticleCount, 
 public sealed record AuthorDetailDocument(string Name, string? Bio, int ArticleCount, string? FirstPublished, string? LastPublished, IReadOnlyList<ArticleDocument> Articles);
 
 /// <summary>
-/// <c>/health</c>: <c>reason</c> says what is wrong when the status is not ok; <c>sync</c>, when website sources are
-/// configured, what their sync is doing and how each one's last run ended (a failed sync leaves the status ok: the index still answers).
+/// <c>/health</c>: <c>reason</c> says what is wrong when the status is not ok; <c>state</c> is where conversation state lives
+/// (memory, sqlite, redis), and <c>degraded</c> means answers work while conversations wait for shared state; <c>sync</c>, when
+/// website sources are configured, what their sync is doing and how each one's last run ended (a failed sync leaves the status
+/// ok: the index still answers).
 /// </summary>
-public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null)
+public sealed record HealthDocument(string Status, string Index, int Articles, int Passages, int Authors, string? Reason = null, string? State = null)
 {
     public Hosting.SyncHealth? Sync { get; init; }
 }

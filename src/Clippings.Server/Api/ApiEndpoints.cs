@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Bot.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -212,7 +213,10 @@ internal static class ApiEndpoints
         return Results.Json(document, AnswerDocument.JsonOptions);
     }
 
-    private static async Task<IResult> HealthAsync(IArchiveIndex index, ILoggerFactory loggers, Hosting.SyncStatus syncStatus, Microsoft.Extensions.Options.IOptions<Ingestion.Web.SyncOptions> syncOptions, CancellationToken cancellationToken)
+    private static string StateDescription(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IOptions<State.StateOptions>>().Value.Provider.Trim().ToLowerInvariant();
+
+    private static async Task<IResult> HealthAsync(HttpContext http, IArchiveIndex index, ILoggerFactory loggers, Hosting.SyncStatus syncStatus, Microsoft.Extensions.Options.IOptions<Ingestion.Web.SyncOptions> syncOptions, CancellationToken cancellationToken)
     {
         var sync = syncOptions.Value.Sources.Count > 0 ? syncStatus.Snapshot() : null;
         // The index's kind and file name only: the absolute path tells an outsider about the machine.
@@ -226,7 +230,15 @@ internal static class ApiEndpoints
                 return Results.Json(new HealthDocument("unhealthy", description, stats.Articles, stats.Passages, stats.Authors, Hide(damage, index.Description)) { Sync = sync }, AnswerDocument.JsonOptions, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            return Results.Json(new HealthDocument("ok", description, stats.Articles, stats.Passages, stats.Authors) { Sync = sync }, AnswerDocument.JsonOptions);
+            var state = StateDescription(http);
+            if (http.RequestServices.GetService<State.RedisState>() is { Failure: { } failure })
+            {
+                // Stateless answers still work, so a load balancer keeps the instance (200); conversations answer 503 until Redis returns.
+                return Results.Json(new HealthDocument("degraded", description, stats.Articles, stats.Passages, stats.Authors,
+                    $"The shared state store (Redis) does not answer ({failure}): conversations answer 503 until it returns; /api/ask without a conversation still answers.", state) { Sync = sync }, AnswerDocument.JsonOptions);
+            }
+
+            return Results.Json(new HealthDocument("ok", description, stats.Articles, stats.Passages, stats.Authors, State: state) { Sync = sync }, AnswerDocument.JsonOptions);
         }
         catch (ClippingsException ex)
         {

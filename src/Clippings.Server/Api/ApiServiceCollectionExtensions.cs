@@ -62,12 +62,7 @@ public static class ApiServiceCollectionExtensions
                 }
 
                 var client = context.RequestServices.GetRequiredService<ApiKeys>().ClientId(context);
-                return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = permits,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
+                return State.SharedRateLimits.PerMinute(context, "api:" + client, permits);
             });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {

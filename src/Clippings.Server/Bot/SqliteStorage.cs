@@ -3,7 +3,6 @@ using Microsoft.Bot.Builder;
 using Microsoft.Data.Sqlite;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Newtonsoft.Json.Serialization;
 
 namespace Clippings.Server.Bot;
 
@@ -16,12 +15,7 @@ namespace Clippings.Server.Bot;
 public sealed class SqliteStorage : IStorage, IDisposable
 {
     private readonly string _connectionString;
-    private readonly JsonSerializer _serializer = JsonSerializer.Create(new JsonSerializerSettings
-    {
-        TypeNameHandling = TypeNameHandling.All,
-        SerializationBinder = new ApplicationTypesBinder(),
-        MaxDepth = 64,
-    });
+    private readonly JsonSerializer _serializer = StateSerialization.CreateSerializer();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private bool _created;
 
@@ -152,22 +146,6 @@ public sealed class SqliteStorage : IStorage, IDisposable
         {
             await connection.DisposeAsync();
             throw new ClippingsException($"Cannot open the bot state store {FilePath}: {ex.Message}. Check Clippings:Bot:StatePath and that the folder is writable.", ex);
-        }
-    }
-
-    /// <summary>Reads back only types of the application, the Bot Framework and the base library (no arbitrary type from the file).</summary>
-    private sealed class ApplicationTypesBinder : DefaultSerializationBinder
-    {
-        private static readonly string[] AllowedAssemblyPrefixes = ["System.", "mscorlib", "Microsoft.Bot.", "Clippings", "Newtonsoft.Json"];
-
-        public override Type BindToType(string? assemblyName, string typeName)
-        {
-            if (assemblyName is not null && !AllowedAssemblyPrefixes.Any(p => assemblyName.StartsWith(p, StringComparison.Ordinal)))
-            {
-                throw new JsonSerializationException($"Type '{typeName}' from '{assemblyName}' is not allowed in the bot state store.");
-            }
-
-            return base.BindToType(assemblyName, typeName);
         }
     }
 }

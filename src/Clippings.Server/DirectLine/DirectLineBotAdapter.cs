@@ -13,10 +13,10 @@ public sealed class DirectLineBotAdapter : BotAdapter
 {
     public const string ChannelId = "directline";
 
-    private readonly DirectLineConversations _conversations;
+    private readonly IDirectLineConversationStore _conversations;
     private readonly ILogger<DirectLineBotAdapter> _logger;
 
-    public DirectLineBotAdapter(DirectLineConversations conversations, ILogger<DirectLineBotAdapter> logger)
+    public DirectLineBotAdapter(IDirectLineConversationStore conversations, ILogger<DirectLineBotAdapter> logger)
     {
         _conversations = conversations;
         _logger = logger;
@@ -56,37 +56,39 @@ public sealed class DirectLineBotAdapter : BotAdapter
                 continue;
             }
 
-            var conversation = FindConversation(activity);
+            var conversation = await FindConversationAsync(activity, cancellationToken).ConfigureAwait(false);
             activity.ChannelId ??= ChannelId;
             activity.Timestamp ??= DateTimeOffset.UtcNow;
             activity.From ??= turnContext.Activity.Recipient;
             activity.Recipient ??= turnContext.Activity.From;
             activity.Id = null;
-            responses[i] = new ResourceResponse(conversation.Append(activity));
+            responses[i] = new ResourceResponse(await conversation.AppendAsync(activity, cancellationToken).ConfigureAwait(false));
         }
 
         return responses;
     }
 
-    public override Task<ResourceResponse> UpdateActivityAsync(ITurnContext turnContext, Activity activity, CancellationToken cancellationToken)
+    public override async Task<ResourceResponse> UpdateActivityAsync(ITurnContext turnContext, Activity activity, CancellationToken cancellationToken)
     {
-        var conversation = FindConversation(activity);
+        var conversation = await FindConversationAsync(activity, cancellationToken).ConfigureAwait(false);
         activity.Timestamp ??= DateTimeOffset.UtcNow;
-        if (!conversation.Replace(activity))
+        if (!await conversation.ReplaceAsync(activity, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogWarning("Bot updated activity {ActivityId} that is no longer in conversation {ConversationId}", activity.Id, conversation.Id);
         }
 
-        return Task.FromResult(new ResourceResponse(activity.Id));
+        return new ResourceResponse(activity.Id);
     }
 
-    public override Task DeleteActivityAsync(ITurnContext turnContext, ConversationReference reference, CancellationToken cancellationToken)
+    public override async Task DeleteActivityAsync(ITurnContext turnContext, ConversationReference reference, CancellationToken cancellationToken)
     {
-        _conversations.Find(reference.Conversation.Id)?.Remove(reference.ActivityId);
-        return Task.CompletedTask;
+        if (await _conversations.FindAsync(reference.Conversation.Id, cancellationToken).ConfigureAwait(false) is { } conversation)
+        {
+            await conversation.RemoveAsync(reference.ActivityId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private DirectLineConversation FindConversation(Activity activity) =>
-        _conversations.Find(activity.Conversation?.Id ?? "")
+    private async Task<IDirectLineConversation> FindConversationAsync(Activity activity, CancellationToken cancellationToken) =>
+        await _conversations.FindAsync(activity.Conversation?.Id ?? "", cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"Direct Line conversation '{activity.Conversation?.Id}' has expired.");
 }

@@ -12,7 +12,7 @@ namespace Clippings.Server.DirectLine;
 /// runs its bot turns one at a time, so a follow-up is answered after the question before it. Activities are kept as
 /// their JSON text: what is counted against the budgets is what is held.
 /// </summary>
-public sealed class DirectLineConversation
+public sealed class DirectLineConversation : IDirectLineConversation
 {
     private readonly object _gate = new();
     private readonly LinkedList<FeedEntry> _feed = new();
@@ -66,7 +66,7 @@ public sealed class DirectLineConversation
     }
 
     /// <summary>Counts an open WebSocket stream; false when <paramref name="max"/> are already open.</summary>
-    internal bool TryOpenStream(int max)
+    public bool TryOpenStream(int max)
     {
         while (true)
         {
@@ -83,7 +83,54 @@ public sealed class DirectLineConversation
         }
     }
 
-    internal void CloseStream() => Interlocked.Decrement(ref _streams);
+    public void CloseStream() => Interlocked.Decrement(ref _streams);
+
+    public Task ClaimUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        UserId ??= userId;
+        return Task.CompletedTask;
+    }
+
+    public Task<string> AppendAsync(Activity activity, CancellationToken cancellationToken) => Task.FromResult(Append(activity));
+
+    public Task<bool> ReplaceAsync(Activity activity, CancellationToken cancellationToken) => Task.FromResult(Replace(activity));
+
+    public Task<bool> RemoveAsync(string activityId, CancellationToken cancellationToken) => Task.FromResult(Remove(activityId));
+
+    public Task<DirectLineFeedPage> ReadAfterAsync(long? watermark, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (Ended)
+            {
+                return Task.FromResult(DirectLineFeedPage.Gone);
+            }
+
+            var (json, count, mark) = ReadAfter(watermark);
+            return Task.FromResult(new DirectLineFeedPage(json, count, mark, Ended: false));
+        }
+    }
+
+    public async Task<IAsyncDisposable> EnterTurnAsync(CancellationToken cancellationToken)
+    {
+        await TurnLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new TurnRelease(TurnLock);
+    }
+
+    private sealed class TurnRelease(SemaphoreSlim turnLock) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                turnLock.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>Adds an activity to the feed, giving it the next id ("conversation|0000042"), and returns that id.</summary>
     public string Append(Activity activity)
@@ -236,7 +283,7 @@ public sealed class DirectLineConversation
 public sealed record DirectLineRefusal(string Reason, TimeSpan RetryAfter);
 
 /// <summary>All live Direct Line conversations, in memory, bounded in count, bytes and idle time.</summary>
-public sealed class DirectLineConversations
+public sealed class DirectLineConversations : IDirectLineConversationStore
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, DirectLineConversation> _conversations = new(StringComparer.Ordinal);
@@ -299,6 +346,17 @@ public sealed class DirectLineConversations
             return conversation;
         }
     }
+
+    public Task<DirectLineStart> GetOrStartAsync(string id, string? userId, CancellationToken cancellationToken)
+    {
+        var conversation = GetOrStart(id, userId, out var created, out var refusal);
+        return Task.FromResult(new DirectLineStart(conversation, created, refusal));
+    }
+
+    public Task<IDirectLineConversation?> FindAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult<IDirectLineConversation?>(Find(id));
+
+    public Task<DirectLineRefusal?> ReserveAsync(long bytes, CancellationToken cancellationToken) => Task.FromResult(Reserve(bytes));
 
     /// <summary>The live conversation with this id (marking it active), or null when unknown or expired.</summary>
     public DirectLineConversation? Find(string id)

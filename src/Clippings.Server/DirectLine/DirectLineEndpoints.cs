@@ -25,12 +25,24 @@ public static partial class DirectLineEndpoints
     public static RouteGroupBuilder MapDirectLine(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(BasePath).RequireCors(CorsPolicy);
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (State.StateUnavailableException ex) when (!context.HttpContext.Response.HasStarted)
+            {
+                // Shared state (Redis) is away: the conversation is kept there, so the client waits and retries.
+                return Busy(context.HttpContext, new DirectLineRefusal(ex.Message, State.StateUnavailableException.RetryAfter));
+            }
+        });
         group.MapPost("/tokens/generate", GenerateTokenAsync);
         group.MapPost("/tokens/refresh", RefreshToken);
         group.MapPost("/conversations", StartConversationAsync);
-        group.MapGet("/conversations/{conversationId}", Reconnect);
+        group.MapGet("/conversations/{conversationId}", ReconnectAsync);
         group.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
-        group.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        group.MapGet("/conversations/{conversationId}/activities", GetActivitiesAsync);
         group.MapGet("/conversations/{conversationId}/stream", StreamAsync);
         return group;
     }
@@ -71,7 +83,7 @@ public static partial class DirectLineEndpoints
     }
 
     private static async Task<IResult> StartConversationAsync(
-        HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options)
+        HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations, DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options)
     {
         var caller = Authenticate(http, tokens, openOnLoopback: true);
         if (caller.Failure is not null)
@@ -82,7 +94,7 @@ public static partial class DirectLineEndpoints
         var requestedUser = await ReadUserIdAsync(http).ConfigureAwait(false);
         var conversationId = caller.Token?.ConversationId ?? DirectLineTokens.NewConversationId();
         var userId = caller.Token?.UserId ?? requestedUser;
-        var conversation = conversations.GetOrStart(conversationId, userId, out var created, out var refusal);
+        var (conversation, created, refusal) = await conversations.GetOrStartAsync(conversationId, userId, http.RequestAborted).ConfigureAwait(false);
         if (conversation is null)
         {
             return Busy(http, refusal!);
@@ -105,9 +117,9 @@ public static partial class DirectLineEndpoints
             ConversationJson(conversationId, token, tokens, StreamUrl(http, conversationId, token, watermark: null)));
     }
 
-    private static IResult Reconnect(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
+    private static async Task<IResult> ReconnectAsync(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations)
     {
-        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
+        var (conversation, caller) = await EnterAsync(http, tokens, conversations, conversationId).ConfigureAwait(false);
         if (conversation is null)
         {
             return caller.Failure!;
@@ -124,10 +136,10 @@ public static partial class DirectLineEndpoints
     }
 
     private static async Task<IResult> PostActivityAsync(
-        string conversationId, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations,
+        string conversationId, HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations,
         DirectLineBotAdapter adapter, IOptions<DirectLineOptions> options, ILoggerFactory loggers)
     {
-        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
+        var (conversation, caller) = await EnterAsync(http, tokens, conversations, conversationId).ConfigureAwait(false);
         if (conversation is null)
         {
             return caller.Failure!;
@@ -160,7 +172,7 @@ public static partial class DirectLineEndpoints
             return Error(HttpStatusCode.BadRequest, "BadArgument", "Post one activity as JSON, of type message, event or typing.");
         }
 
-        if (conversations.Reserve(body.Length * sizeof(char)) is { } full)
+        if (await conversations.ReserveAsync(body.Length * sizeof(char), http.RequestAborted).ConfigureAwait(false) is { } full)
         {
             return Busy(http, full);
         }
@@ -169,11 +181,15 @@ public static partial class DirectLineEndpoints
         var user = activity.From ?? new ChannelAccount();
         user.Id = caller.Token?.UserId ?? conversation.UserId ?? (string.IsNullOrWhiteSpace(user.Id) ? "user-" + conversationId[..8] : user.Id);
         user.Role = RoleTypes.User;
-        conversation.UserId ??= user.Id;
+        if (conversation.UserId is null)
+        {
+            await conversation.ClaimUserAsync(user.Id, http.RequestAborted).ConfigureAwait(false);
+        }
+
         activity.From = user;
         activity.Id = null;
         activity.Timestamp = DateTimeOffset.UtcNow;
-        var id = conversation.Append(Prepare(http, activity, conversation, options.Value));
+        var id = await conversation.AppendAsync(Prepare(http, activity, conversation, options.Value), http.RequestAborted).ConfigureAwait(false);
         activity.Id = id;
 
         if (activity.Type != ActivityTypes.Typing)
@@ -186,9 +202,9 @@ public static partial class DirectLineEndpoints
         return Json(StatusCodes.Status200OK, new JObject { ["id"] = id });
     }
 
-    private static IResult GetActivities(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations)
+    private static async Task<IResult> GetActivitiesAsync(string conversationId, string? watermark, HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations)
     {
-        var (conversation, caller) = Enter(http, tokens, conversations, conversationId);
+        var (conversation, caller) = await EnterAsync(http, tokens, conversations, conversationId).ConfigureAwait(false);
         if (conversation is null)
         {
             return caller.Failure!;
@@ -199,30 +215,31 @@ public static partial class DirectLineEndpoints
             return BadWatermark();
         }
 
-        var (activities, _, newWatermark) = conversation.ReadAfter(after);
+        var (activities, _, newWatermark, ended) = await conversation.ReadAfterAsync(after, http.RequestAborted).ConfigureAwait(false);
+        if (ended)
+        {
+            return ConversationNotFound();
+        }
+
         // The feed holds each activity's JSON text: the answer is assembled around it, not re-serialized.
         var json = "{\"activities\":" + activities + ",\"watermark\":\"" + newWatermark.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"}";
         return Results.Content(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status200OK);
     }
 
     private static async Task RunTurnAsync(
-        HttpContext http, DirectLineConversation conversation, Activity activity, IBot bot, DirectLineBotAdapter adapter, DirectLineOptions options, ChannelAccount user)
+        HttpContext http, IDirectLineConversation conversation, Activity activity, IBot bot, DirectLineBotAdapter adapter, DirectLineOptions options, ChannelAccount user)
     {
         activity.From ??= user;
         Prepare(http, activity, conversation, options);
-        await conversation.TurnLock.WaitAsync(http.RequestAborted).ConfigureAwait(false);
-        try
+        var turn = await conversation.EnterTurnAsync(http.RequestAborted).ConfigureAwait(false);
+        await using (turn.ConfigureAwait(false))
         {
             // The turn goes on when the client disconnects: its replies still belong in the feed.
             await adapter.RunTurnAsync(activity, bot.OnTurnAsync, CancellationToken.None).ConfigureAwait(false);
         }
-        finally
-        {
-            conversation.TurnLock.Release();
-        }
     }
 
-    private static Activity Prepare(HttpContext http, Activity activity, DirectLineConversation conversation, DirectLineOptions options)
+    private static Activity Prepare(HttpContext http, Activity activity, IDirectLineConversation conversation, DirectLineOptions options)
     {
         activity.ChannelId = DirectLineBotAdapter.ChannelId;
         activity.Conversation = new ConversationAccount(id: conversation.Id);
@@ -310,7 +327,7 @@ public static partial class DirectLineEndpoints
     private readonly record struct Caller(bool IsSecret, DirectLineToken? Token, IResult? Failure);
 
     /// <summary>The live conversation this caller may use, or (null, the caller with its 401/403/404 failure).</summary>
-    private static (DirectLineConversation? Conversation, Caller Caller) Enter(HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations, string conversationId)
+    private static async Task<(IDirectLineConversation? Conversation, Caller Caller)> EnterAsync(HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations, string conversationId)
     {
         var caller = AuthenticateFor(http, tokens, conversationId);
         if (caller.Failure is not null)
@@ -318,7 +335,7 @@ public static partial class DirectLineEndpoints
             return (null, caller);
         }
 
-        var conversation = conversations.Find(conversationId);
+        var conversation = await conversations.FindAsync(conversationId, http.RequestAborted).ConfigureAwait(false);
         return conversation is null ? (null, caller with { Failure = ConversationNotFound() }) : (conversation, caller);
     }
 

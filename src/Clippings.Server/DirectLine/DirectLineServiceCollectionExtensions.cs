@@ -63,8 +63,10 @@ public static class DirectLineServiceCollectionExtensions
             };
         });
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => DirectLineSigningKey.Random());
         services.TryAddSingleton<DirectLineTokens>();
         services.TryAddSingleton<DirectLineConversations>();
+        services.TryAddSingleton<IDirectLineConversationStore>(sp => sp.GetRequiredService<DirectLineConversations>());
         services.TryAddSingleton<DirectLineBotAdapter>();
 
         var origins = section.GetSection(nameof(DirectLineOptions.AllowedOrigins)).Get<string[]>() ?? [];
@@ -114,7 +116,7 @@ public static class DirectLineServiceCollectionExtensions
         var permits = http.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.RateLimit.ActivitiesPerConversation;
         // Only a valid token for this conversation gets past authentication, so the route's id stands for the token.
         return Kind(http) == LimitKind.Activity && permits > 0 && http.Request.RouteValues["conversationId"] is string conversation
-            ? Window("conversation:" + conversation, permits)
+            ? Window(http, "conversation:" + conversation, permits)
             : RateLimitPartition.GetNoLimiter("none");
     }
 
@@ -123,12 +125,11 @@ public static class DirectLineServiceCollectionExtensions
         var limits = http.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.RateLimit;
         return Kind(http) switch
         {
-            LimitKind.Activity when limits.ActivitiesPerAddress > 0 => Window("activities:" + ClientAddress.Key(http), limits.ActivitiesPerAddress),
-            LimitKind.Token when limits.TokensPerAddress > 0 => Window("tokens:" + ClientAddress.Key(http), limits.TokensPerAddress),
+            LimitKind.Activity when limits.ActivitiesPerAddress > 0 => Window(http, "activities:" + ClientAddress.Key(http), limits.ActivitiesPerAddress),
+            LimitKind.Token when limits.TokensPerAddress > 0 => Window(http, "tokens:" + ClientAddress.Key(http), limits.TokensPerAddress),
             _ => RateLimitPartition.GetNoLimiter("none"),
         };
     }
 
-    private static RateLimitPartition<string> Window(string key, int permits) =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+    private static RateLimitPartition<string> Window(HttpContext http, string key, int permits) => State.SharedRateLimits.PerMinute(http, key, permits);
 }

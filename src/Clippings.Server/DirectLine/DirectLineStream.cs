@@ -37,7 +37,7 @@ public static partial class DirectLineEndpoints
     }
 
     private static async Task StreamAsync(
-        string conversationId, string? watermark, string? t, HttpContext http, DirectLineTokens tokens, DirectLineConversations conversations,
+        string conversationId, string? watermark, string? t, HttpContext http, DirectLineTokens tokens, IDirectLineConversationStore conversations,
         IOptions<DirectLineOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         if (!http.WebSockets.IsWebSocketRequest)
@@ -64,7 +64,7 @@ public static partial class DirectLineEndpoints
 
         // Same rules as polling: a token bound to this conversation and unexpired (from t, or the Authorization header).
         var caller = AuthenticateFor(http, tokens, conversationId, t);
-        var conversation = caller.Failure is null ? conversations.Find(conversationId) : null;
+        var conversation = caller.Failure is null ? await conversations.FindAsync(conversationId, http.RequestAborted).ConfigureAwait(false) : null;
         if (conversation is null)
         {
             await (caller.Failure ?? ConversationNotFound()).ExecuteAsync(http).ConfigureAwait(false);
@@ -95,6 +95,11 @@ public static partial class DirectLineEndpoints
             var reason = await PumpAsync(socket, conversation, conversations, after, expiresAt, options.Value.StreamKeepAlive, time, stop.Token).ConfigureAwait(false);
             logger.LogDebug("Direct Line stream on conversation {ConversationId} closed: {Reason}", conversationId, reason);
         }
+        catch (State.StateUnavailableException e)
+        {
+            // Redis went away mid-stream: the socket drops, the client reconnects and gets 503 until Redis returns.
+            logger.LogWarning("Direct Line stream on conversation {ConversationId} dropped: {Error}", conversationId, e.Message);
+        }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The client went away or the server is stopping: nothing is lost, the feed keeps what was not sent.
@@ -108,7 +113,7 @@ public static partial class DirectLineEndpoints
 
     /// <summary>Sends the feed after <paramref name="after"/> as it grows, until the client leaves, the token expires or the conversation ends.</summary>
     private static async Task<string> PumpAsync(
-        WebSocket socket, DirectLineConversation conversation, DirectLineConversations conversations, long? after, DateTimeOffset expiresAt,
+        WebSocket socket, IDirectLineConversation conversation, IDirectLineConversationStore conversations, long? after, DateTimeOffset expiresAt,
         TimeSpan keepAlive, TimeProvider time, CancellationToken cancellationToken)
     {
         var receiving = ReceiveUntilClosedAsync(socket, cancellationToken);
@@ -124,20 +129,21 @@ public static partial class DirectLineEndpoints
     }
 
     private static async Task<string> PumpFramesAsync(
-        WebSocket socket, DirectLineConversation conversation, DirectLineConversations conversations, long? after, DateTimeOffset expiresAt,
+        WebSocket socket, IDirectLineConversation conversation, IDirectLineConversationStore conversations, long? after, DateTimeOffset expiresAt,
         TimeSpan keepAlive, TimeProvider time, Task<WebSocketCloseStatus> receiving, CancellationToken cancellationToken)
     {
         while (true)
         {
             // Taken before the read: an activity added after the read completes this task.
             var changed = conversation.Changed;
-            if (conversation.Ended)
+
+            // Reading with the last watermark sent confirms it, like a poll: the byte budgets may then drop those activities.
+            var (activities, count, watermark, ended) = await conversation.ReadAfterAsync(after, cancellationToken).ConfigureAwait(false);
+            if (ended)
             {
                 return await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "ConversationEnded", cancellationToken).ConfigureAwait(false);
             }
 
-            // Reading with the last watermark sent confirms it, like a poll: the byte budgets may then drop those activities.
-            var (activities, count, watermark) = conversation.ReadAfter(after);
             if (count > 0)
             {
                 var frame = "{\"activities\":" + activities + ",\"watermark\":\"" + watermark.ToString(CultureInfo.InvariantCulture) + "\"}";
@@ -167,7 +173,7 @@ public static partial class DirectLineEndpoints
             if (woke == delay && time.GetUtcNow() < expiresAt)
             {
                 // An open stream keeps its conversation alive as polling does; Find forgets one idle past its timeout.
-                if (conversations.Find(conversation.Id) is null)
+                if (await conversations.FindAsync(conversation.Id, cancellationToken).ConfigureAwait(false) is null)
                 {
                     return await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "ConversationEnded", cancellationToken).ConfigureAwait(false);
                 }

@@ -10,20 +10,34 @@ namespace Clippings.Server.DirectLine;
 public sealed record DirectLineToken(string ConversationId, string? UserId, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Issues and checks Direct Line tokens: HMAC-SHA256-signed, short-lived and bound to one conversation.
-/// The signing key is random per process (conversations live in memory too, so a restart ends both).
+/// The key tokens are signed with: random per process when conversations live in memory (a restart ends both), or
+/// shared through Redis so every instance accepts every instance's tokens.
 /// </summary>
+public sealed class DirectLineSigningKey
+{
+    public DirectLineSigningKey(byte[] key)
+    {
+        Key = key.Length >= 32 ? key : throw new ArgumentException("A token signing key has at least 32 bytes.", nameof(key));
+    }
+
+    public byte[] Key { get; }
+
+    public static DirectLineSigningKey Random() => new(RandomNumberGenerator.GetBytes(32));
+}
+
+/// <summary>Issues and checks Direct Line tokens: HMAC-SHA256-signed, short-lived and bound to one conversation.</summary>
 public sealed class DirectLineTokens
 {
     private const string Version = "dl1";
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _key;
     private readonly DirectLineOptions _options;
     private readonly TimeProvider _time;
 
-    public DirectLineTokens(IOptions<DirectLineOptions> options, TimeProvider time)
+    public DirectLineTokens(IOptions<DirectLineOptions> options, TimeProvider time, DirectLineSigningKey signingKey)
     {
         _options = options.Value;
         _time = time;
+        _key = signingKey.Key;
     }
 
     public TimeSpan Lifetime => _options.TokenLifetime;

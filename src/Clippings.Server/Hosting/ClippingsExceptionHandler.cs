@@ -27,6 +27,7 @@ internal sealed class ClippingsExceptionHandler : IExceptionHandler
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request"),
             IndexUnavailableException or IndexMismatchException => (StatusCodes.Status503ServiceUnavailable, "The archive index is unavailable"),
+            State.StateUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Conversations are unavailable for a moment"),
             ClippingsException => (StatusCodes.Status503ServiceUnavailable, "The service cannot answer right now"),
             _ => (0, ""),
         };
@@ -37,6 +38,11 @@ internal sealed class ClippingsExceptionHandler : IExceptionHandler
 
         _logger.LogWarning("{Title}: {Reason}", title, exception.Message);
         httpContext.Response.StatusCode = status;
+        if (exception is State.StateUnavailableException)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)State.StateUnavailableException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await _problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Clippings.Server.DirectLine;
+using Clippings.Server.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -53,6 +54,8 @@ internal sealed class DirectLineTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         var clock = new ManualClock();
         builder.Services.AddSingleton<TimeProvider>(clock);
+        // Clippings:State:Provider = redis in the settings shares the conversations (memory otherwise).
+        builder.Services.AddClippingsState(builder.Configuration);
         builder.Services.AddDirectLine(builder.Configuration);
         builder.Services.AddSingleton<IBot, EchoBot>();
         var app = builder.Build();
