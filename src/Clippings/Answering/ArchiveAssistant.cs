@@ -91,6 +91,23 @@ public sealed class ArchiveAssistant
             yield break;
         }
 
+        if (request.UnderstandQuery && request.Conversation is not { Turns.Count: > 0 } && request.Conversation?.ScopedArticleId is null
+            && RuleBasedFollowUpRewriter.NeedsAnEarlierTurn(question))
+        {
+            // "What else did they find?" as the first question: answering it would guess at who "they" are.
+            var ask = new Answer
+            {
+                Text = "That question leans on an earlier one, and this conversation has none yet. Say which piece, person or subject you mean, for example: "
+                    + string.Join(" ", await SampleQuestionsAsync(2, cancellationToken).ConfigureAwait(false)),
+                Refused = true,
+                RefusalReason = RefusalReason.NotAQuestion,
+                Form = AnswerForm.NotFound,
+            };
+            yield return AnswerUpdate.Delta(ask.Text);
+            yield return AnswerUpdate.Completed(ask);
+            yield break;
+        }
+
         var (context, _) = await PrepareAsync(question, request, cancellationToken).ConfigureAwait(false);
         Answer? answer = null;
         await foreach (var update in _composer.StreamAsync(context, cancellationToken).ConfigureAwait(false))

@@ -51,6 +51,15 @@ public sealed partial class RuleBasedFollowUpRewriter : IFollowUpRewriter
         return content.Count <= 3 && !CapitalisedWord().IsMatch(question) && !question.Contains('"', StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A question that only makes sense after another ("what else did they find?", "who wrote that?"): a pronoun or
+    /// "what else" standing for something, and no subject of its own. With no earlier turn there is nothing to resolve it to.
+    /// </summary>
+    public static bool NeedsAnEarlierTurn(string question) => Antecedent().IsMatch(question) && LeansOnPrevious(question);
+
+    [GeneratedRegex(@"^\s*(what|who)\s+else\b|\b(that|this|those|these)\s*[?.!]*$|\b(he|she|him|his|her|hers|they|them|their)\b|\b(this|that|the\s+same)\s+(essay|paper|piece|article|column|author|writer|story)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Antecedent();
+
     [GeneratedRegex(@"^\s*(and|but|also|so|then|what about|how about|what else|who else)\b|\b(that|this|those|these)\s*[?.!]*$|\b(he|she|him|his|her|hers|it|its|they|them|their)\b|\b(this|that|the same)\s+(essay|paper|piece|article|column|author|writer|story)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpSignal();
 

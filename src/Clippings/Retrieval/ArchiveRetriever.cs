@@ -604,7 +604,9 @@ public sealed partial class ArchiveRetriever : IDisposable
                 && !await PhraseOccursAsync(string.Join(' ', words), hits, cancellationToken).ConfigureAwait(false))
             {
                 _logger.LogInformation("Question quotes {Quoted}, which the archive never prints", quoted.Groups["q"].Value);
-                return $"“{quoted.Groups["q"].Value.Trim()}”";
+
+                // A title is named back; any other quoted text is not repeated, so a reader cannot make the bot say it.
+                return LooksLikeTitle(quoted.Groups["q"].Value) ? $"“{quoted.Groups["q"].Value.Trim()}”" : "the words you quoted";
             }
         }
 
@@ -728,6 +730,14 @@ public sealed partial class ArchiveRetriever : IDisposable
         From = plan.Filter.From,
         To = plan.Filter.To,
     };
+
+    /// <summary>Up to eight words, the significant ones capitalised ("The Drowned Orchard", "Goroutines Considered Harmful").</summary>
+    private static bool LooksLikeTitle(string quoted)
+    {
+        var words = quoted.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var significant = words.Where(w => w.Length > 3).ToList();
+        return words.Length <= 8 && significant.Count > 0 && significant.All(w => char.IsUpper(w[0]) || char.IsDigit(w[0]));
+    }
 
     private static bool SentenceBoundaryBefore(string text, int index)
     {

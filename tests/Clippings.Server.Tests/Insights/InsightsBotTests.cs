@@ -46,7 +46,8 @@ public sealed class InsightsBotTests : IAsyncLifetime
         var adapter = new TestAdapter(reference);
 
         await SendAsync(adapter, adapter.MakeActivity("What is the best smartphone to buy?"));
-        var answer = (await SendAsync(adapter, adapter.MakeActivity(EelGrassQuestion))).Single(r => r.Type == ActivityTypes.Message);
+        // In Teams the cited answer comes first and its suggested questions follow in their own message.
+        var answer = (await SendAsync(adapter, adapter.MakeActivity(EelGrassQuestion))).First(r => r.Type == ActivityTypes.Message);
         var invoke = adapter.MakeActivity();
         invoke.Type = ActivityTypes.Invoke;
         invoke.Name = ClippingsBot.TeamsFeedbackInvokeName;

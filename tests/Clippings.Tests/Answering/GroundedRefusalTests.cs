@@ -72,4 +72,20 @@ public sealed class GroundedRefusalTests
         Assert.False(answer.Refused, answer.Text);
         Assert.Contains("Reading “peple” as “people”.", answer.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Quoted_words_that_are_no_title_are_refused_without_being_repeated()
+    {
+        var answer = await AskAsync("what did you write about 'i was never here at all'");
+        Assert.True(answer.Refused);
+        Assert.DoesNotContain("i was never here", answer.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_first_question_that_leans_on_an_earlier_one_asks_what_is_meant()
+    {
+        var answer = await AskAsync("What else did they find?");
+        Assert.True(answer.Refused);
+        Assert.StartsWith("That question leans on an earlier one", answer.Text, StringComparison.Ordinal);
+    }
 }

@@ -33,4 +33,14 @@ public class RuleBasedFollowUpRewriterTests
     {
         Assert.Equal("And what did he say?", RuleBasedFollowUpRewriter.Rewrite("And what did he say?", Conversation.Empty));
     }
+
+    [Theory]
+    [InlineData("What else did they find?", true)]
+    [InlineData("who wrote that?", true)]
+    [InlineData("what did he say about it", true)]
+    [InlineData("what about the ferry?", false)]
+    [InlineData("what did maren holt write about the ferry", false)]
+    [InlineData("how many people rode the night buses", false)]
+    public void A_question_that_leans_on_an_earlier_turn_is_told_from_one_that_stands_alone(string question, bool needs) =>
+        Assert.Equal(needs, RuleBasedFollowUpRewriter.NeedsAnEarlierTurn(question));
 }

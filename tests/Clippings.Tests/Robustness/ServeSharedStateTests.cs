@@ -231,9 +231,10 @@ public sealed partial class ServeSharedStateTests : IAsyncLifetime
         feed["activities"]!.AsArray().Where(x => x!["type"]!.GetValue<string>() == "message" && x["from"]?["role"]?.GetValue<string>() == "bot"
             && x["replyToId"] is not null).Select(x => x!).ToList();
 
+    // Teams claims carry the article in appearance.url; Web Chat's carry it in the claim's own url (so the quote pops up).
     private static List<string> CitedUrls(JsonNode answer) =>
         answer["entities"]?.AsArray().Where(e => e?["citation"] is not null)
-            .SelectMany(e => e!["citation"]!.AsArray().Select(c => c!["appearance"]?["url"]?.GetValue<string>() ?? "")).ToList() ?? [];
+            .SelectMany(e => e!["citation"]!.AsArray().Select(c => c!["appearance"]?["url"]?.GetValue<string>() ?? c["url"]?.GetValue<string>() ?? "")).ToList() ?? [];
 
     private static async Task<List<JsonNode>> ReceiveActivitiesAsync(ClientWebSocket socket, int count, CancellationToken cancellationToken)
     {
