@@ -125,6 +125,11 @@ public sealed partial class ArchiveRetriever : IDisposable
         }
 
         var filter = plan.ScopedArticleId is not null ? plan.Filter with { ArticleIds = [plan.ScopedArticleId] } : plan.Filter;
+        if (plan.ExcludedAuthors.Count > 0)
+        {
+            // "Apart from X's own": the index leaves X's pieces out, so they take no candidate slots.
+            filter = filter with { ExcludeAuthors = plan.ExcludedAuthors };
+        }
         IReadOnlyList<PassageHit> hits;
         if (plan.MentionedName is { } mentioned)
         {
@@ -156,11 +161,6 @@ public sealed partial class ArchiveRetriever : IDisposable
             notes.Add($"Nothing matched {QueryAnalyzer.DescribeRange(filter.From, filter.To)}; these are the closest pieces from other dates.");
             filter = filter with { From = null, To = null };
             hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (plan.ExcludedAuthors.Count > 0)
-        {
-            hits = hits.Where(h => !h.Article.Authors.Any(a => plan.ExcludedAuthors.Contains(a, StringComparer.OrdinalIgnoreCase))).ToList();
         }
 
         if (plan.ScopedArticleId is not null && BestDense(hits) < _options.RelevanceThreshold)
@@ -311,9 +311,7 @@ public sealed partial class ArchiveRetriever : IDisposable
 
         var pattern = new Regex(@"\b" + string.Join(@"[\s\-]+", phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Regex.Escape)) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var lexical = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, filter, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
-        return lexical.Where(h => pattern.IsMatch(h.Text))
-            .Where(h => !h.Article.Authors.Any(a => plan.ExcludedAuthors.Contains(a, StringComparer.OrdinalIgnoreCase)))
-            .ToList();
+        return lexical.Where(h => pattern.IsMatch(h.Text)).ToList();
     }
 
     private async Task<IReadOnlyList<PassageHit>> SearchAsync(string text, ReadOnlyMemory<float> vector, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)

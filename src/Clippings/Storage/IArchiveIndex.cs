@@ -92,8 +92,12 @@ public sealed record SearchFilter
     public IReadOnlyList<string>? Sections { get; init; }
     public IReadOnlyList<string>? ArticleIds { get; init; }
 
+    /// <summary>Leave out every piece these authors wrote or co-wrote ("pieces that mention X, apart from X's own").</summary>
+    public IReadOnlyList<string>? ExcludeAuthors { get; init; }
+
     public bool IsEmpty => (Authors is null || Authors.Count == 0) && From is null && To is null
-        && (Sections is null || Sections.Count == 0) && (ArticleIds is null || ArticleIds.Count == 0);
+        && (Sections is null || Sections.Count == 0) && (ArticleIds is null || ArticleIds.Count == 0)
+        && (ExcludeAuthors is null || ExcludeAuthors.Count == 0);
 }
 
 /// <summary>

@@ -267,6 +267,26 @@ public abstract class ArchiveIndexContract : IAsyncLifetime
     }
 
     [IndexContractFact]
+    public async Task ExcludedAuthorsAreLeftOutOfListingsAndOfSearchesInEveryMode()
+    {
+        var index = await OpenSampleAsync();
+        var all = await ListIds(index, SearchFilter.None);
+
+        // A co-written piece counts as the excluded author's own; names match case-insensitively.
+        Assert.Equal(all.Except(["tide-tables", "undated-note"]).ToList(), await ListIds(index, new SearchFilter { ExcludeAuthors = ["tom reed"] }));
+        Assert.Equal(["undated-note"], await ListIds(index, new SearchFilter { Authors = ["Tom Reed"], ExcludeAuthors = ["MARA QUINN"] }));
+        Assert.Equal(all, await ListIds(index, new SearchFilter { ExcludeAuthors = ["Nobody"] }));
+
+        var excluded = new SearchFilter { ExcludeAuthors = ["Mara Quinn"] };
+        foreach (var mode in new[] { SearchMode.Dense, SearchMode.Lexical, SearchMode.Hybrid })
+        {
+            var hits = await index.SearchAsync(Query(mode, "harbour tide lighthouse", [0.5f, 0.5f, 0.5f, 0.5f], excluded), None);
+            Assert.NotEmpty(hits);
+            Assert.All(hits, h => Assert.DoesNotContain(h.Article.Authors, a => string.Equals(a, "Mara Quinn", StringComparison.OrdinalIgnoreCase)));
+        }
+    }
+
+    [IndexContractFact]
     public async Task DenseSearchRanksByCosineAndReportsIt()
     {
         var index = await OpenSampleAsync();

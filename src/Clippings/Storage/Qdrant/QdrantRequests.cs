@@ -204,7 +204,7 @@ internal static class QdrantRequests
     }
 
     /// <summary>
-    /// The filter for a <see cref="SearchFilter"/>: authors by lower-cased key (any of them), published as a datetime range
+    /// The filter for a <see cref="SearchFilter"/>: authors by lower-cased key (any of them; excluded authors as must_not), published as a datetime range
     /// with both ends inclusive (dates are stored at midnight UTC), section OR publication by lower-cased key, article ids.
     /// </summary>
     public static Filter BuildFilter(SearchFilter filter, string? kind = null)
@@ -218,6 +218,12 @@ internal static class QdrantRequests
         if (filter.Authors is { Count: > 0 } authors)
         {
             result.Must.Add(Match(AuthorKeys, authors.Select(AuthorNames.Key).Distinct(StringComparer.Ordinal).ToList()));
+        }
+
+        if (filter.ExcludeAuthors is { Count: > 0 } excluded)
+        {
+            // must_not with an any-of match: a point is left out when any of its authors is excluded.
+            result.MustNot.Add(Match(AuthorKeys, excluded.Select(AuthorNames.Key).Distinct(StringComparer.Ordinal).ToList()));
         }
 
         if (filter.From is not null || filter.To is not null)

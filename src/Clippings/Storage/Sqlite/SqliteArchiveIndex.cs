@@ -589,6 +589,11 @@ public sealed class SqliteArchiveIndex : IArchiveIndex
             clauses.Add($"a.id IN (SELECT article_id FROM article_authors WHERE name_key IN ({Parameters(command, "author", authors.Select(NameKey))}))");
         }
 
+        if (filter.ExcludeAuthors is { Count: > 0 } excluded)
+        {
+            clauses.Add($"a.id NOT IN (SELECT article_id FROM article_authors WHERE name_key IN ({Parameters(command, "excluded", excluded.Select(NameKey))}))");
+        }
+
         if (filter.From is { } from)
         {
             command.Parameters.AddWithValue("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
