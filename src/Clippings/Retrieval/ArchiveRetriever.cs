@@ -316,9 +316,10 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     private async Task<IReadOnlyList<PassageHit>> SearchAsync(string text, ReadOnlyMemory<float> vector, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)
     {
-        var query = new PassageQuery(text, vector, filter, mode, _options.CandidatePassages);
+        var reweigh = mode == SearchMode.Hybrid && Math.Abs(_options.LexicalWeight - 1.0) > 1e-9;
+        var query = new PassageQuery(text, vector, filter, mode, _options.CandidatePassages, WithLegRanks: reweigh);
         var hits = await _index.SearchAsync(query, cancellationToken).ConfigureAwait(false);
-        return mode == SearchMode.Hybrid && Math.Abs(_options.LexicalWeight - 1.0) > 1e-9 ? Reweigh(hits, _options.LexicalWeight) : hits;
+        return reweigh ? Reweigh(hits, _options.LexicalWeight) : hits;
     }
 
     /// <summary>Re-fuses a hybrid result with the lexical leg weighted (both stores fuse with equal weights and k = 60).</summary>

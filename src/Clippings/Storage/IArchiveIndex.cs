@@ -104,7 +104,9 @@ public sealed record SearchFilter
 /// One search. <see cref="Vector"/> must be the query embedding (with the query prefix) for dense/hybrid;
 /// <see cref="Text"/> is used for lexical search.
 /// </summary>
-public sealed record PassageQuery(string Text, ReadOnlyMemory<float> Vector, SearchFilter Filter, SearchMode Mode, int Limit);
+/// <param name="WithLegRanks">Hybrid hits must carry each leg's rank (the retriever re-weighs the lexical leg); a store whose
+/// server fuses without reporting them fuses on the client instead.</param>
+public sealed record PassageQuery(string Text, ReadOnlyMemory<float> Vector, SearchFilter Filter, SearchMode Mode, int Limit, bool WithLegRanks = false);
 
 /// <summary>
 /// A passage found by search. Score is comparable within one result list only (cosine for dense, RRF for hybrid,

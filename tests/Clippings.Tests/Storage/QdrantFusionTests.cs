@@ -124,6 +124,18 @@ public sealed class QdrantFusionTests
     }
 
     [Fact]
+    public async Task ASearchThatNeedsEachLegsRankIsFusedOnTheClientEvenWhereTheServerCouldFuse()
+    {
+        // The retriever re-weighs the lexical leg from the legs' ranks; server-fused hits carry none.
+        var (modern, calls) = await CreateAsync("1.16.0");
+        var hits = await modern.SearchAsync(Hybrid(6) with { WithLegRanks = true }, None);
+        Assert.Equal(["a", "c", "b", "f", "d", "e"], hits.Select(h => h.Article.Id));
+        Assert.Equal((1, 2), (hits[0].DenseRank, hits[0].LexicalRank));
+        Assert.Empty(calls.CallsTo("QueryAsync"));
+        Assert.Single(calls.CallsTo("QueryBatchAsync"));
+    }
+
+    [Fact]
     public async Task TheVersionIsReadOnceAndAServerOlderThanSupportedIsRefusedWithWhatToDo()
     {
         var (index, recorder) = await CreateAsync("1.16.0");

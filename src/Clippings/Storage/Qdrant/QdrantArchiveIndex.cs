@@ -566,7 +566,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         var attempt = 0;
         while (true)
         {
-            ranked = query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf
+            ranked = query.Mode == SearchMode.Hybrid && (!server.ParameterisedRrf || query.WithLegRanks)
                 ? await FuseOnClientAsync(query, candidates, cancellationToken).ConfigureAwait(false)
                 : await QueryServerAsync(query, fetch, candidates, cancellationToken).ConfigureAwait(false);
             (hits, var overtaken) = await KeepCurrentAsync(query, ranked.Take(fetch).ToList(), cancellationToken).ConfigureAwait(false);
@@ -580,7 +580,7 @@ public sealed class QdrantArchiveIndex : IArchiveIndex
         }
 
         _logger.LogInformation("Qdrant {Collection}: {Mode} search returned {Hits} of {Points} points in {ElapsedMs} ms (fused by the {Fusion})",
-            _collection, query.Mode, hits.Count, ranked.Count, stopwatch.ElapsedMilliseconds, query.Mode == SearchMode.Hybrid && !server.ParameterisedRrf ? "client" : "server");
+            _collection, query.Mode, hits.Count, ranked.Count, stopwatch.ElapsedMilliseconds, query.Mode == SearchMode.Hybrid && (!server.ParameterisedRrf || query.WithLegRanks) ? "client" : "server");
         return hits;
     }
 
