@@ -62,6 +62,11 @@ public sealed partial class ArchiveCatalog
     /// <summary>Article id → analyzed terms of its title (without the series prefix).</summary>
     public IReadOnlyDictionary<string, IReadOnlySet<string>> TitleTerms { get; }
 
+    /// <summary>The words of every title with their counts, for reading misspelt words; built once per catalog, on first use.</summary>
+    public IReadOnlyDictionary<string, int> TitleVocabulary => _titleVocabulary ??= ContentWordSpelling.Vocabulary(Articles.Select(a => a.Title));
+
+    private Dictionary<string, int>? _titleVocabulary;
+
     public ArticleSummary? FindById(string id) => _byId.GetValueOrDefault(id);
 
     public ArticleSummary? FindByUrl(string url) => _byUrl.GetValueOrDefault(NormalizeUrl(url));

@@ -492,9 +492,9 @@ public sealed partial class ArchiveRetriever : IDisposable
                 continue;
             }
 
-            // The passages found, and every title (a typo can cost the search the very piece it names).
-            vocabulary ??= ContentWordSpelling.Vocabulary(hits.Take(20).Select(h => h.Text).Concat(catalog.Articles.Select(a => a.Title)));
-            if (ContentWordSpelling.Correct(token, vocabulary) is { } corrected)
+            // The passages found, and every title (a typo can cost the search the very piece it names; the catalog keeps those words).
+            vocabulary ??= ContentWordSpelling.Vocabulary(hits.Take(20).Select(h => h.Text));
+            if (ContentWordSpelling.Correct(token, vocabulary, catalog.TitleVocabulary) is { } corrected)
             {
                 _logger.LogInformation("Reading {Typed} as {Corrected}, a word of the passages found", token, corrected);
                 corrections.Add(new SpellingCorrection(token, corrected));

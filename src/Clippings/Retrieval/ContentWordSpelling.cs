@@ -38,54 +38,42 @@ public static class ContentWordSpelling
     public static bool IsCandidate(string token) => token.Length >= MinLength && token.All(char.IsLetter) && LexicalAnalyzer.Analyze(token).Count > 0;
 
     /// <summary>The archive word a misspelt word stands for, when exactly one is that close (ties broken by frequency only when clear).</summary>
-    public static string? Correct(string typed, IReadOnlyDictionary<string, int> vocabulary)
+    public static string? Correct(string typed, params IReadOnlyDictionary<string, int>[] vocabularies)
     {
         var word = typed.ToLowerInvariant();
         var allowed = word.Length >= 8 ? 2 : 1;
-        var best = int.MaxValue;
-        var found = new List<(string Word, int Count)>();
-        foreach (var (candidate, count) in vocabulary)
+
+        // Only the close words are gathered (a vocabulary may hold every title of a large archive), counts summed across them.
+        var close = new Dictionary<string, (int Distance, int Count)>(StringComparer.Ordinal);
+        foreach (var vocabulary in vocabularies)
         {
-            if (Math.Abs(candidate.Length - word.Length) > allowed || candidate == word)
+            foreach (var (candidate, count) in vocabulary)
             {
-                continue;
-            }
+                // Typos keep the first letter far more often than not; requiring it keeps "bowl" from becoming "howl".
+                if (Math.Abs(candidate.Length - word.Length) > allowed || candidate == word || candidate[0] != word[0])
+                {
+                    continue;
+                }
 
-            // Typos keep the first letter far more often than not; requiring it keeps "bowl" from becoming "howl".
-            if (candidate[0] != word[0])
-            {
-                continue;
+                var distance = NameRecogniser.EditDistance(word, candidate);
+                if (distance <= allowed)
+                {
+                    close[candidate] = (distance, close.GetValueOrDefault(candidate).Count + count);
+                }
             }
-
-            var distance = NameRecogniser.EditDistance(word, candidate);
-            if (distance > allowed || distance > best)
-            {
-                continue;
-            }
-
-            if (distance < best)
-            {
-                best = distance;
-                found.Clear();
-            }
-
-            found.Add((candidate, count));
         }
 
-        if (found.Count == 0)
+        if (close.Count == 0)
         {
             return null;
         }
 
-        // Inflections of one word ("appear", "appears") are one reading; otherwise the choice must be clear.
-        var ordered = found.OrderByDescending(f => f.Count).ToList();
-        var stems = ordered.Select(f => PorterStemmer.Stem(f.Word)).Distinct(StringComparer.Ordinal).Count();
-        if (stems == 1 || ordered[0].Count >= 3 * ordered[1].Count)
-        {
-            return ordered[0].Word;
-        }
+        var best = close.Values.Min(c => c.Distance);
+        var ordered = close.Where(c => c.Value.Distance == best).Select(c => (Word: c.Key, c.Value.Count)).OrderByDescending(f => f.Count).ToList();
 
-        return null;
+        // Inflections of one word ("appear", "appears") are one reading; otherwise the choice must be clear.
+        var stems = ordered.Select(f => PorterStemmer.Stem(f.Word)).Distinct(StringComparer.Ordinal).Count();
+        return stems == 1 || ordered[0].Count >= 3 * ordered[1].Count ? ordered[0].Word : null;
     }
 
     /// <summary>The question with each corrected word replaced, keeping the rest of the text as typed.</summary>
