@@ -148,17 +148,28 @@ public sealed partial class ArchiveRetriever : IDisposable
             {
                 // Search again with the archive's spelling: a typo costs the embedding as much as the lexical leg.
                 searchText = ContentWordSpelling.Apply(searchText, corrections);
-                plan = plan with { SearchText = ContentWordSpelling.Apply(plan.SearchText, corrections) };
+                plan = plan with
+                {
+                    SearchText = ContentWordSpelling.Apply(plan.SearchText, corrections),
+                    AboutPhrase = plan.AboutPhrase is null ? null : ContentWordSpelling.Apply(plan.AboutPhrase, corrections),
+                    OrderSubject = plan.OrderSubject is null ? null : ContentWordSpelling.Apply(plan.OrderSubject, corrections),
+                    Parts = plan.Parts.Select(p => ContentWordSpelling.Apply(p, corrections)).ToList(),
+                };
                 vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(searchText, cancellationToken).ConfigureAwait(false);
                 hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
                 notes.AddRange(corrections.Select(c => $"Reading “{c.Typed}” as “{c.Corrected}”."));
             }
         }
 
+        if (plan.Parts.Count > 1 && plan.MentionedName is null && hits.Count > 0)
+        {
+            hits = await WithPartsAsync(hits, plan, filter, mode, cancellationToken).ConfigureAwait(false);
+        }
+
         // A filter the question implied (a year, an author) that finds nothing is relaxed rather than obeyed blindly, and the answer says so.
         if (hits.Count == 0 && plan.HasDateScope && filter.From is not null | filter.To is not null)
         {
-            notes.Add($"Nothing matched {QueryAnalyzer.DescribeRange(filter.From, filter.To)}; these are the closest pieces from other dates.");
+            notes.Add($"Nothing matched {DateScope.Describe(filter.From, filter.To)}; these are the closest pieces from other dates.");
             filter = filter with { From = null, To = null };
             hits = await SearchAsync(searchText, vector, filter, mode, cancellationToken).ConfigureAwait(false);
         }
@@ -196,6 +207,39 @@ public sealed partial class ArchiveRetriever : IDisposable
             AbsentName = absent,
         };
     }
+
+    /// <summary>
+    /// A question about two subjects ("the eel grass survey and the oyster beds"): each part is searched on its own and its
+    /// best pieces join the whole question's, each passage keeping its better score, so neither subject crowds out the other.
+    /// </summary>
+    private async Task<IReadOnlyList<PassageHit>> WithPartsAsync(IReadOnlyList<PassageHit> hits, QueryPlan plan, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)
+    {
+        var merged = new Dictionary<(string, int), PassageHit>();
+        foreach (var hit in hits)
+        {
+            merged.TryAdd((hit.Article.Id, hit.Ordinal), hit);
+        }
+
+        foreach (var part in plan.Parts)
+        {
+            var vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(part, cancellationToken).ConfigureAwait(false);
+            var partHits = await SearchAsync(part, vector, filter, mode, cancellationToken).ConfigureAwait(false);
+            var best = partHits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(PartArticles).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var hit in partHits.Where(h => best.Contains(h.Article.Id)))
+            {
+                if (!merged.TryGetValue((hit.Article.Id, hit.Ordinal), out var known) || known.Score < hit.Score)
+                {
+                    merged[(hit.Article.Id, hit.Ordinal)] = hit;
+                }
+            }
+        }
+
+        _logger.LogInformation("Searched {Parts} parts of the question on their own", plan.Parts.Count);
+        return merged.Values.OrderByDescending(h => h.Score).ToList();
+    }
+
+    /// <summary>How many of each part's best pieces join the whole question's.</summary>
+    private const int PartArticles = 2;
 
     private static IReadOnlyList<ArticleSummary> Ordered(IReadOnlyList<ArticleSummary> listed, DateOrder order) => order == DateOrder.OldestFirst
         ? listed.OrderBy(a => a.Published ?? DateOnly.MaxValue).ToList()
@@ -273,14 +317,12 @@ public sealed partial class ArchiveRetriever : IDisposable
     /// </summary>
     private static bool OrderWordQualifiesSeries(QueryPlan plan, string template)
     {
-        var order = plan.Order == DateOrder.NewestFirst ? QueryAnalyzer.NewestWords().Match(plan.SearchText) : QueryAnalyzer.OldestWords().Match(plan.SearchText);
-        if (!order.Success)
+        if (plan.OrderSubject is not { Length: > 0 } following)
         {
             return false;
         }
 
         var templateTerms = LexicalAnalyzer.Analyze(template).ToHashSet(StringComparer.Ordinal);
-        var following = string.Join(' ', plan.SearchText[(order.Index + order.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(4));
         return LexicalAnalyzer.Analyze(following).Any(templateTerms.Contains);
     }
 
@@ -513,7 +555,7 @@ public sealed partial class ArchiveRetriever : IDisposable
     private async Task<IReadOnlyList<UnknownWord>> UnknownWordsAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         var typed = plan.TypedNames.SelectMany(LexicalAnalyzer.Tokenize).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var topicWords = TopicOf(plan.SearchText);
+        var topicWords = TopicOf(plan);
         HashSet<string>? found = null;
         var unknown = new List<UnknownWord>();
         foreach (var token in LexicalAnalyzer.Tokenize(plan.SearchText).Distinct(StringComparer.Ordinal))
@@ -553,7 +595,7 @@ public sealed partial class ArchiveRetriever : IDisposable
     private async Task<bool> TopicAnchoredAsync(QueryPlan plan, IReadOnlyList<UnknownWord> unknown, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         var specificAt = Math.Max(1, catalog.Articles.Count / 10);
-        foreach (var word in TopicOf(plan.SearchText))
+        foreach (var word in TopicOf(plan))
         {
             if (word.Length < 3 || GenericWords.Contains(word) || LexicalAnalyzer.Analyze(word).Count == 0 || unknown.Any(u => u.Word == word))
             {
@@ -572,13 +614,9 @@ public sealed partial class ArchiveRetriever : IDisposable
     }
 
     /// <summary>The words of what a question asks about: the phrase after "about", "regarding", "concerning".</summary>
-    internal static HashSet<string> TopicOf(string question)
-    {
-        var match = TopicPhrase().Match(question);
-        return match.Success
-            ? LexicalAnalyzer.Tokenize(match.Groups["topic"].Value).ToHashSet(StringComparer.Ordinal)
-            : [];
-    }
+    internal static HashSet<string> TopicOf(QueryPlan plan) => plan.AboutPhrase is { } about
+        ? LexicalAnalyzer.Tokenize(about).ToHashSet(StringComparer.Ordinal)
+        : [];
 
     /// <summary>
     /// The question names something (a proper noun, a named thing like "Report on Manufactures") that occurs
@@ -587,25 +625,24 @@ public sealed partial class ArchiveRetriever : IDisposable
     private async Task<string?> NamesSomethingAbsentAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         var knownNames = catalog.NameTokens;
-        var (_, _, dateSpans) = QueryAnalyzer.FindDates(plan.SearchText);
         var text = plan.SearchText;
-        foreach (var (start, end) in dateSpans.OrderByDescending(s => s.Start))
+        foreach (var date in plan.Dates?.Phrases ?? [])
         {
-            text = text.Remove(start, end - start);
+            text = text.Replace(date, " ", StringComparison.Ordinal);
         }
 
         // A quoted title or quotation that is no title of the archive (those were matched before this) must occur in its text.
-        foreach (Match quoted in QueryAnalyzer.QuotedPhrase().Matches(text))
+        foreach (var quoted in plan.QuotedPhrases)
         {
-            var words = LexicalAnalyzer.Tokenize(quoted.Groups["q"].Value).ToList();
-            if (words.Count >= 2 && LexicalAnalyzer.Analyze(quoted.Groups["q"].Value).Count > 0
-                && !catalog.Articles.Any(a => a.Title.Contains(quoted.Groups["q"].Value.Trim(), StringComparison.OrdinalIgnoreCase))
+            var words = LexicalAnalyzer.Tokenize(quoted).ToList();
+            if (words.Count >= 2 && LexicalAnalyzer.Analyze(quoted).Count > 0
+                && !catalog.Articles.Any(a => a.Title.Contains(quoted, StringComparison.OrdinalIgnoreCase))
                 && !await PhraseOccursAsync(string.Join(' ', words), hits, cancellationToken).ConfigureAwait(false))
             {
-                _logger.LogInformation("Question quotes {Quoted}, which the archive never prints", quoted.Groups["q"].Value);
+                _logger.LogInformation("Question quotes {Quoted}, which the archive never prints", quoted);
 
                 // A title is named back; any other quoted text is not repeated, so a reader cannot make the bot say it.
-                return LooksLikeTitle(quoted.Groups["q"].Value) ? $"“{quoted.Groups["q"].Value.Trim()}”" : "the words you quoted";
+                return LooksLikeTitle(quoted) ? $"“{quoted}”" : "the words you quoted";
             }
         }
 
@@ -762,10 +799,6 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     [GeneratedRegex(@"\s+(apart|except|excluding|other\s+than|besides|not|in|since|before|after|from|by|during|between|until)\b.*$|'s$", RegexOptions.IgnoreCase)]
     private static partial Regex MentionTail();
-
-    // "… about the new airport?", "… regarding X, and …": the phrase a question is about, up to a clause or the end.
-    [GeneratedRegex(@"\b(?:about|regarding|concerning)\s+(?<topic>[^?.!;,]+?)(?:\s+(?:and|but|or|in|since|before|after|during|between|from|until)\s+(?:what|when|who|how|why|where|did|does|is|was|\d)|[?.!;,]|$)", RegexOptions.IgnoreCase)]
-    private static partial Regex TopicPhrase();
 
     [GeneratedRegex(@"\d+(?:\.\d+)*")]
     private static partial Regex SeriesNumber();

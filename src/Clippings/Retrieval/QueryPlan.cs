@@ -1,3 +1,5 @@
+using System.Globalization;
+using Clippings.Archive;
 using Clippings.Storage;
 
 namespace Clippings.Retrieval;
@@ -19,6 +21,35 @@ public enum QuestionIntent
 
 /// <summary>"The first…", "the latest…": the pieces wanted in date order rather than by relevance alone.</summary>
 public enum DateOrder { None, OldestFirst, NewestFirst }
+
+/// <summary>What part a person named in the question plays: wrote the pieces asked for, is mentioned in them, or is left out.</summary>
+public enum AuthorRoleKind { Wrote, Mentioned, Excluded }
+
+public sealed record AuthorRole(string Name, AuthorRoleKind Role);
+
+/// <summary>
+/// The dates a question names, as one inclusive range, at the finest precision the reader used ("27 October 1787" is a day,
+/// "December 1787" a month, "the 1750s" and "since 2020" years), with the words that named them.
+/// </summary>
+public sealed record DateScope(DateOnly? From, DateOnly? To, DatePrecision Precision, IReadOnlyList<string> Phrases)
+{
+    /// <summary>"from 2017", "from March 2020 to June 2021", "before 1712": for telling the reader what was searched.</summary>
+    public static string Describe(DateOnly? from, DateOnly? to)
+    {
+        static string D(DateOnly d) => d.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
+        if (from is { } f && to is { } t)
+        {
+            if (f.Month == 1 && f.Day == 1 && t.Month == 12 && t.Day == 31)
+            {
+                return f.Year == t.Year ? $"from {f.Year}" : $"from {f.Year} to {t.Year}";
+            }
+
+            return $"from {D(f)} to {D(t)}";
+        }
+
+        return from is { } a ? $"after {D(a.AddDays(-1))}" : to is { } b ? $"before {D(b.AddDays(1))}" : "";
+    }
+}
 
 /// <summary>
 /// The question after query understanding: the text to search, the filters and boosts recognised in it
@@ -89,4 +120,22 @@ public sealed record QueryPlan
 
     /// <summary>The conversation is scoped to this article (opened from an article page) and the question did not widen it.</summary>
     public string? ScopedArticleId { get; init; }
+
+    /// <summary>Everyone the question names, with the part they play; <see cref="Authors"/> are those with <see cref="AuthorRoleKind.Wrote"/>.</summary>
+    public IReadOnlyList<AuthorRole> AuthorRoles { get; init; } = [];
+
+    /// <summary>The dates the question named, if any (the filter may also carry dates from the caller).</summary>
+    public DateScope? Dates { get; init; }
+
+    /// <summary>The words right after the order word ("the latest <i>go release post</i>"): what the order is about.</summary>
+    public string? OrderSubject { get; init; }
+
+    /// <summary>Every phrase the question puts in quotes.</summary>
+    public IReadOnlyList<string> QuotedPhrases { get; init; } = [];
+
+    /// <summary>The phrase after "about", "regarding", "concerning".</summary>
+    public string? AboutPhrase { get; init; }
+
+    /// <summary>Two or more separate subjects of one question, each searched on its own; empty when the question has one.</summary>
+    public IReadOnlyList<string> Parts { get; init; } = [];
 }

