@@ -35,6 +35,9 @@ public sealed class RetrievalOptions
     /// </summary>
     public double LexicalWeight { get; set; } = 1.0;
 
+    /// <summary>A question about two subjects ("the night buses and the cycle lanes") is also searched one subject at a time.</summary>
+    public bool SearchQuestionParts { get; set; } = true;
+
     /// <summary>Articles returned for a passages question.</summary>
     public int MaxArticles { get; set; } = 10;
 
@@ -161,7 +164,7 @@ public sealed partial class ArchiveRetriever : IDisposable
             }
         }
 
-        if (plan.Parts.Count > 1 && plan.MentionedName is null && hits.Count > 0)
+        if (_options.SearchQuestionParts && plan.Parts.Count > 1 && plan.MentionedName is null && hits.Count > 0)
         {
             hits = await WithPartsAsync(hits, plan, filter, mode, cancellationToken).ConfigureAwait(false);
         }

@@ -5,7 +5,7 @@ namespace Clippings.Retrieval.Understanding;
 
 /// <summary>
 /// One question about two separate subjects: "the eel grass survey and the oyster beds", "lamb on chimney sweepers and on
-/// beggars", "what happened to the libraries and when did their hours come back?". Each part is searched on its own as
+/// beggars", "between the Go 1.5 GC post and the 2018 keynote". Each part is searched on its own as
 /// well as the whole, so neither subject crowds out the other. An "and" inside a name, a date range or a list of series
 /// numbers was claimed by an earlier step and is not a split; nor is one joining two single words ("trade and commerce").
 /// </summary>
@@ -37,24 +37,26 @@ public sealed partial class QuestionPartsRecogniser : IQuestionRecogniser
         var join = joins[0];
         var left = text[..join.Index].Trim();
         var right = text[(join.Index + join.Length)..].Trim();
-        var clause = ClauseStart().IsMatch(right);
+
+        // "…, and what was the arrow used for in it?": a second clause nearly always asks more about the same subject,
+        // and searched alone it finds whatever "it" matches. Only two subjects joined as such are parts.
+        if (ClauseStart().IsMatch(right))
+        {
+            return;
+        }
 
         // Each side must be a subject of its own: two content words, or one after a repeated preposition ("on X and on Y").
+        // "on X and on Y", "about X and Y": the second part takes the head of the first ("lamb on Y", "what did she say about Y").
         var leftConjunct = unclaimed[..join.Index];
-        var repeated = false;
-        if (!clause)
+        var preposition = LeadingPreposition().Match(right);
+        var head = preposition.Success
+            ? Regex.Match(left, @"\b" + Regex.Escape(preposition.Groups["p"].Value) + @"\b", RegexOptions.IgnoreCase | RegexOptions.RightToLeft)
+            : HeadWord().Match(left);
+        var repeated = preposition.Success && head.Success;
+        if (head.Success)
         {
-            // "on X and on Y", "about X and Y": the second part takes the head of the first ("lamb on Y", "what did she say about Y").
-            var preposition = LeadingPreposition().Match(right);
-            var head = preposition.Success
-                ? Regex.Match(left, @"\b" + Regex.Escape(preposition.Groups["p"].Value) + @"\b", RegexOptions.IgnoreCase | RegexOptions.RightToLeft)
-                : HeadWord().Match(left);
-            repeated = preposition.Success && head.Success;
-            if (head.Success)
-            {
-                leftConjunct = unclaimed[(head.Index + head.Length)..join.Index];
-                right = (repeated ? left[..head.Index] : left[..(head.Index + head.Length)] + " ") + right;
-            }
+            leftConjunct = unclaimed[(head.Index + head.Length)..join.Index];
+            right = (repeated ? left[..head.Index] : left[..(head.Index + head.Length)] + " ") + right;
         }
 
         var needed = repeated ? 1 : 2;
