@@ -474,6 +474,11 @@ public sealed partial class ArchiveRetriever : IDisposable
             return (false, topic.Word);
         }
 
+        if (await TopicOutsideScopeAsync(plan, catalog, cancellationToken).ConfigureAwait(false) is { } outside)
+        {
+            return (false, outside);
+        }
+
         // Named articles were asked for explicitly: they are relevant by definition.
         if (plan.NamedArticleIds.Count > 0)
         {
@@ -593,27 +598,97 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     /// <summary>
     /// Whether the rest of the topic pins it to the archive: "the oyster season" is about the oyster piece even though the
-    /// archive never prints "season", because "oyster" occurs in few of its pieces; "the new airport" is not, "new" is everywhere.
+    /// archive never prints "season", because "oyster" occurs in few of its pieces; "the new airport" is not, "new" is
+    /// everywhere. Only a word before the missing one anchors it: a missing head ("season") with a specific modifier is a
+    /// facet of what the archive covers, while a missing modifier ("nuclear weapons") names a kind of thing it never covers.
     /// </summary>
     private async Task<bool> TopicAnchoredAsync(QueryPlan plan, IReadOnlyList<UnknownWord> unknown, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         var specificAt = Math.Max(1, catalog.Articles.Count / 10);
-        foreach (var word in TopicOf(plan))
+        var words = plan.AboutPhrase is { } about ? LexicalAnalyzer.Tokenize(about).ToList() : [];
+        var firstMissing = words.FindIndex(w => unknown.Any(u => u.IsTopic && u.Word == w));
+        foreach (var word in words.Take(Math.Max(0, firstMissing)).Distinct(StringComparer.Ordinal))
         {
             if (word.Length < 3 || GenericWords.Contains(word) || LexicalAnalyzer.Analyze(word).Count == 0 || unknown.Any(u => u.Word == word))
             {
                 continue;
             }
 
-            var hits = await _index.SearchAsync(new PassageQuery(word, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
-            var articles = hits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count();
-            if (articles > 0 && articles <= specificAt)
+            if (await ArticlesWithTermAsync(word, SearchFilter.None, cancellationToken).ConfigureAwait(false) is > 0 and var articles && articles <= specificAt)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private async Task<int> ArticlesWithTermAsync(string word, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var hits = await _index.SearchAsync(new PassageQuery(word, ReadOnlyMemory<float>.Empty, filter, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
+        return hits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+    }
+
+    /// <summary>
+    /// "What did Lamb say about steam engines?", "the Spectator on the French Revolution": a topic of two or more words that
+    /// the archive prints as a phrase in a few pieces, but never within the authors, sections or dates the question asks
+    /// about. The archive knows the thing, and the pieces asked about never discuss it; what matched is about its words apart.
+    /// </summary>
+    private async Task<string?> TopicOutsideScopeAsync(QueryPlan plan, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    {
+        var scope = ScopeOf(plan);
+        if (plan.AboutPhrase is not { } about || (scope.Authors is not { Count: > 0 } && scope.Sections is not { Count: > 0 } && scope.From is null && scope.To is null))
+        {
+            return null;
+        }
+
+        var words = LexicalAnalyzer.Tokenize(about).SkipWhile(w => LexicalAnalyzer.Analyze(w).Count == 0).ToList();
+        while (words.Count > 0 && LexicalAnalyzer.Analyze(words[^1]).Count == 0)
+        {
+            words.RemoveAt(words.Count - 1);
+        }
+
+        if (words.Count < 2 || words.Count > 5 || words.Count(w => LexicalAnalyzer.Analyze(w).Count > 0) < 2)
+        {
+            return null;
+        }
+
+        // Each word by its stem with any ending ("steam engine" / "steam-engines"), punctuation or hyphens between them.
+        var pattern = new Regex(@"\b" + string.Join(@"[^\p{L}\p{N}]+", words.Select(w => Regex.Escape(PorterStemmer.Stem(w.ToLowerInvariant())) + @"\w{0,4}")) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        var phrase = string.Join(' ', words);
+        var everywhere = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, SearchFilter.None, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
+        var printedIn = everywhere.Where(h => pattern.IsMatch(h.Text)).Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (printedIn.Count == 0 || printedIn.Count > Math.Max(1, catalog.Articles.Count / 10))
+        {
+            return null;
+        }
+
+        var inScope = await _index.SearchAsync(new PassageQuery(phrase, ReadOnlyMemory<float>.Empty, scope, SearchMode.Lexical, 200), cancellationToken).ConfigureAwait(false);
+        if (inScope.Any(h => pattern.IsMatch(h.Text) || pattern.IsMatch(h.Article.Title)))
+        {
+            return null;
+        }
+
+        _logger.LogInformation("Question is about {Phrase}, which the archive prints in {Articles} pieces, none of them in its scope", phrase, printedIn.Count);
+        return $"{phrase} in {DescribeScope(scope)}";
+    }
+
+    /// <summary>"Charles Lamb's pieces", "The Spectator", "the pieces from 1711 to 1714".</summary>
+    private static string DescribeScope(SearchFilter scope)
+    {
+        var parts = new List<string>();
+        if (scope.Authors is { Count: > 0 } authors)
+        {
+            parts.Add($"{string.Join(" and ", authors)}'s pieces");
+        }
+
+        if (scope.Sections is { Count: > 0 } sections)
+        {
+            parts.Add(string.Join(" or ", sections));
+        }
+
+        var dates = DateScope.Describe(scope.From, scope.To);
+        return parts.Count == 0 ? $"the pieces {dates}" : string.Join(" in ", parts) + (dates.Length > 0 ? " " + dates : "");
     }
 
     /// <summary>The words of what a question asks about: the phrase after "about", "regarding", "concerning".</summary>

@@ -43,6 +43,18 @@ public sealed class GroundedRefusalTests
     }
 
     [Fact]
+    public async Task A_topic_another_author_covers_is_refused_for_this_one_and_answered_for_theirs()
+    {
+        var other = await AskAsync("what did maren holt write about the rope walk market?");
+        Assert.True(other.Refused, other.Text);
+        Assert.Contains("never mentions rope walk market in Maren Holt's pieces", other.Text, StringComparison.Ordinal);
+
+        var own = await AskAsync("what did tobias achterberg write about the rope walk market?");
+        Assert.False(own.Refused, own.Text);
+        Assert.Contains(own.Citations, c => c.ArticleId == "table-talk-rope-walk-market");
+    }
+
+    [Fact]
     public async Task A_quoted_title_the_archive_lacks_is_refused_and_named()
     {
         var answer = await AskAsync("your review of 'The Drowned Orchard'");

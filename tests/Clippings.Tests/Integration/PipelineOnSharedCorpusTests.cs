@@ -140,6 +140,27 @@ public class PipelineOnSharedCorpusTests(SharedCorpusFixture fixture)
     }
 
     [SharedCorpusTheory]
+    [InlineData("what did the spectator say about the french revolution?", "never mentions french revolution in The Spectator")]
+    [InlineData("what did lamb say about steam engines?", "never mentions steam engines in Charles Lamb's pieces")]
+    [InlineData("what did the federalist say about nuclear weapons?", "never mentions nuclear")]
+    public async Task ATopicNeverPrintedWithinTheScopeAskedIsRefusedAndNamed(string question, string expected)
+    {
+        var answer = await fixture.Assistant.AskAsync(new AskRequest(question), CancellationToken.None);
+        Assert.True(answer.Refused, answer.Text);
+        Assert.Contains(expected, answer.Text, StringComparison.Ordinal);
+    }
+
+    [SharedCorpusTheory]
+    [InlineData("what did chesterton write about the french revolution?")]
+    [InlineData("what did hamilton say about standing armies")]
+    [InlineData("what did steele say about the italian opera?")]
+    public async Task ATopicPrintedWithinTheScopeAskedIsAnswered(string question)
+    {
+        var answer = await fixture.Assistant.AskAsync(new AskRequest(question), CancellationToken.None);
+        Assert.False(answer.Refused, answer.Text);
+    }
+
+    [SharedCorpusTheory]
     [InlineData("what does lamb say about chimney sweeps")]
     [InlineData("what did madison write about factoins")]
     [InlineData("how does the spectator describe sir roger's yearly outings")]

@@ -23,11 +23,11 @@ public sealed class SectionRecogniser : IQuestionRecogniser
             }
 
             // Capitalised match: "the Spectator" the paper, not "a spectator". In lowercase, a name of several words
-            // ("council watch") is still the name, and one word is when it stands as one ("the last rambler essay").
+            // ("council watch") is still the name, and one word is when it stands as one ("the last rambler essay", "what did the spectator say").
             var pattern = @"(?<![\w-])" + Regex.Escape(core) + @"(?![\w-])";
             if (Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant)
                 || (core.Contains(' ', StringComparison.Ordinal) && Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
-                || Regex.IsMatch(text, @"\b(the|last|first|final|latest|earliest|newest|oldest|in)\s+" + Regex.Escape(core) + @"(?:'s)?\s+(paper|papers|essay|essays|column|columns|piece|pieces|post|posts|number|numbers|issue|issues|here)\b|\bin\s+the\s+" + Regex.Escape(core) + @"\b|\b(for|in|from|of)\s+the\s+" + Regex.Escape(core) + @"\s*[?.!]*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
+                || Regex.IsMatch(text, @"\b(the|last|first|final|latest|earliest|newest|oldest|in)\s+" + Regex.Escape(core) + @"(?:'s)?\s+(paper|papers|essay|essays|column|columns|piece|pieces|post|posts|number|numbers|issue|issues|here)\b|\bin\s+the\s+" + Regex.Escape(core) + @"\b|\bthe\s+" + Regex.Escape(core) + @"\s+(say|says|said|write|writes|wrote|argue|argues|argued|think|thinks|thought|publish|publishes|published|print|printed|cover|covers|covered|report|reported|claim|claimed)\b|\b(for|in|from|of)\s+the\s+" + Regex.Escape(core) + @"\s*[?.!]*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
             {
                 matches.Add((name, core.Length, publications.Contains(name)));
             }
