@@ -36,12 +36,13 @@ internal static class BenchCommand
         var minShare = new Option<double>("--min-share") { Description = "Intents: the vote abstains below this share of the neighbours' similarity (0-1).", DefaultValueFactory = _ => IntentVoteRules.Default.MinShare };
         var minMargin = new Option<double>("--min-margin") { Description = "Intents: the vote abstains when the nearest exemplar of another kind is closer than this to the winner's.", DefaultValueFactory = _ => IntentVoteRules.Default.MinMargin };
         var uncentred = new Option<bool>("--uncentred") { Description = "Intents: compare raw embeddings, without taking the exemplars' mean out (to measure what centring does)." };
+        var unmasked = new Option<bool>("--unmasked") { Description = "Intents: embed names as typed instead of masking them (to measure what masking does)." };
         var queryPrefix = new Option<bool>("--query-prefix") { Description = "Intents: embed exemplars and questions with the model's query prefix (as the search embeds questions)." };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
         var command = new Command("bench", "Measure ingest throughput, search latency, memory and the server under load against same-run baselines; writes BENCHMARKS.md.")
         {
             which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, clients, seconds, maxRequests, pages, details, probe,
-            intentQuestions, intentIndexes, k, minShare, minMargin, queryPrefix, uncentred,
+            intentQuestions, intentIndexes, k, minShare, minMargin, queryPrefix, uncentred, unmasked,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,7 +62,7 @@ internal static class BenchCommand
 
             if (parse.GetValue(which) == "intents")
             {
-                var rules = IntentVoteRules.Default with { K = parse.GetValue(k), MinShare = parse.GetValue(minShare), MinMargin = parse.GetValue(minMargin), Centred = !parse.GetValue(uncentred) };
+                var rules = IntentVoteRules.Default with { K = parse.GetValue(k), MinShare = parse.GetValue(minShare), MinMargin = parse.GetValue(minMargin), Centred = !parse.GetValue(uncentred), MaskNames = !parse.GetValue(unmasked) };
                 if (rules.K < 1 || rules.MinShare is < 0 or > 1)
                 {
                     throw new ClippingsException("--k must be at least 1 and --min-share between 0 and 1.");

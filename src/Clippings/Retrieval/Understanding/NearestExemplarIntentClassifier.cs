@@ -1,10 +1,20 @@
 using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 
 namespace Clippings.Retrieval.Understanding;
 
-/// <summary>One written phrasing of a question kind.</summary>
-public sealed record IntentExemplar(QuestionIntent Intent, string Text);
+/// <summary>
+/// One written phrasing of a question kind: <see cref="Text"/> as written, <see cref="Masked"/> with its names
+/// (in [brackets] in the file) replaced by <see cref="NearestExemplarIntentClassifier.StandInName"/>.
+/// </summary>
+public sealed record IntentExemplar(QuestionIntent Intent, string Text, string Masked)
+{
+    public IntentExemplar(QuestionIntent intent, string text)
+        : this(intent, text, text)
+    {
+    }
+}
 
 /// <summary>
 /// The kind a question was read as by its nearest exemplars: <see cref="Share"/> is the winner's part of the k neighbours'
@@ -23,10 +33,13 @@ public sealed record IntentVoteRules
     public int K { get; init; } = 7;
 
     /// <summary>The winner's least share of the neighbours' similarity (0–1); below it the classifier abstains.</summary>
-    public double MinShare { get; init; } = 0.6;
+    public double MinShare { get; init; }
 
-    /// <summary>The least lead of the winner's best cosine over the best of any other kind; below it the classifier abstains.</summary>
-    public double MinMargin { get; init; }
+    /// <summary>
+    /// The least lead of the winner's nearest exemplar over the nearest exemplar of any other kind (cosine, centred); below it
+    /// the classifier abstains. 0.1 kept the questions read as a kind they did not ask for to 2 of 130 (README).
+    /// </summary>
+    public double MinMargin { get; init; } = 0.1;
 
     /// <summary>The least cosine to the nearest exemplar; below it the question is like none of them and the classifier abstains.</summary>
     public double MinSimilarity { get; init; }
@@ -36,6 +49,13 @@ public sealed record IntentVoteRules
     /// archive") otherwise outweighs what tells their kinds apart, and short generic exemplars become everyone's nearest.
     /// </summary>
     public bool Centred { get; init; } = true;
+
+    /// <summary>
+    /// Replace the names in exemplars and questions by one stand-in name before embedding: otherwise a question's name pulls it
+    /// to exemplars with a similar-looking name ("maria lopez" to "ana ruiz") whatever they ask. The question's names are the
+    /// caller's (the name recogniser's typed names); a question classified without them keeps its names.
+    /// </summary>
+    public bool MaskNames { get; init; } = true;
 }
 
 /// <summary>
@@ -45,9 +65,12 @@ public sealed record IntentVoteRules
 /// close to an exemplar ("any essays on grief?" beside "any articles about flooding?"), and abstain when the question
 /// is close to none or to several kinds alike, so a pattern can decide. The exemplars are embedded once, on first use.
 /// </summary>
-public sealed class NearestExemplarIntentClassifier : IDisposable
+public sealed partial class NearestExemplarIntentClassifier : IDisposable
 {
     private const string ResourceName = "Clippings.Retrieval.Understanding.intent-exemplars.txt";
+
+    /// <summary>What every name becomes when names are masked: an ordinary two-word name no exemplar uses.</summary>
+    public const string StandInName = "alex morgan";
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -109,32 +132,40 @@ public sealed class NearestExemplarIntentClassifier : IDisposable
                 throw new ClippingsException($"Intent exemplar line {lineNumber} is not 'Intent: phrasing' with one of {string.Join(", ", Enum.GetNames<QuestionIntent>())}: {line}");
             }
 
-            exemplars.Add(new IntentExemplar(intent, line[(colon + 1)..].Trim()));
+            var phrasing = line[(colon + 1)..].Trim();
+            exemplars.Add(new IntentExemplar(intent, BracketedName().Replace(phrasing, "${name}"), BracketedName().Replace(phrasing, StandInName)));
         }
 
         return exemplars;
     }
 
     /// <summary>The kind the nearest exemplars vote for, or null when the vote is weaker than <see cref="Rules"/> allow.</summary>
-    public async Task<IntentVote?> ClassifyAsync(string question, CancellationToken cancellationToken)
+    public Task<IntentVote?> ClassifyAsync(string question, CancellationToken cancellationToken) =>
+        ClassifyAsync(question, [], cancellationToken);
+
+    /// <summary>As <see cref="ClassifyAsync(string, CancellationToken)"/>, with the names the question uses (as typed) masked.</summary>
+    public async Task<IntentVote?> ClassifyAsync(string question, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        var vote = await VoteAsync(question, cancellationToken).ConfigureAwait(false);
+        var vote = await VoteAsync(question, names, cancellationToken).ConfigureAwait(false);
         return IsConfident(vote, Rules) ? vote : null;
     }
 
-    /// <summary>The vote whatever its strength (for measuring; hosts want <see cref="ClassifyAsync"/>).</summary>
-    public async Task<IntentVote> VoteAsync(string question, CancellationToken cancellationToken) =>
-        Vote(await SimilaritiesAsync(question, cancellationToken).ConfigureAwait(false), Rules.K);
+    /// <summary>The vote whatever its strength (for measuring; hosts want <see cref="ClassifyAsync(string, CancellationToken)"/>).</summary>
+    public Task<IntentVote> VoteAsync(string question, CancellationToken cancellationToken) => VoteAsync(question, [], cancellationToken);
+
+    public async Task<IntentVote> VoteAsync(string question, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+        Vote(await SimilaritiesAsync(question, names, cancellationToken).ConfigureAwait(false), Rules.K);
 
     /// <summary>Whether a vote is strong enough under the given rules.</summary>
     public static bool IsConfident(IntentVote vote, IntentVoteRules rules) =>
         vote.Share >= rules.MinShare && vote.Margin >= rules.MinMargin && vote.Similarity >= rules.MinSimilarity;
 
     /// <summary>Cosine of the question to every exemplar, in exemplar order (for measuring several rules on one embedding).</summary>
-    public async Task<double[]> SimilaritiesAsync(string question, CancellationToken cancellationToken)
+    public async Task<double[]> SimilaritiesAsync(string question, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         var exemplarVectors = await ExemplarVectorsAsync(cancellationToken).ConfigureAwait(false);
-        var embedded = await _generator.GenerateAsync([_prefix + question], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var text = Rules.MaskNames ? Mask(question, names) : question;
+        var embedded = await _generator.GenerateAsync([_prefix + text], cancellationToken: cancellationToken).ConfigureAwait(false);
         return Similarities(exemplarVectors, Centre(Normalized(embedded[0].Vector.Span)));
     }
 
@@ -175,7 +206,7 @@ public sealed class NearestExemplarIntentClassifier : IDisposable
         {
             if (_vectors is null)
             {
-                var embedded = await _generator.GenerateAsync(Exemplars.Select(e => _prefix + e.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var embedded = await _generator.GenerateAsync(Exemplars.Select(e => _prefix + (Rules.MaskNames ? e.Masked : e.Text)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (embedded.Count != Exemplars.Count)
                 {
                     throw new ClippingsException($"The embedding model returned {embedded.Count} vectors for {Exemplars.Count} intent exemplars. Check the embedding provider configuration (Clippings:Embeddings).");
@@ -207,6 +238,21 @@ public sealed class NearestExemplarIntentClassifier : IDisposable
     }
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>Each name (longest first, whole words, any case) replaced by <see cref="StandInName"/>.</summary>
+    internal static string Mask(string question, IReadOnlyList<string> names)
+    {
+        var result = question;
+        foreach (var name in names.Where(n => n.Trim().Length > 1).OrderByDescending(n => n.Length))
+        {
+            result = Regex.Replace(result, @"(?<![\w])" + Regex.Escape(name.Trim()) + @"(?![\w])", StandInName, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        }
+
+        return result;
+    }
+
+    [GeneratedRegex(@"\[(?<name>[^\[\]]+)\]")]
+    private static partial Regex BracketedName();
 
     private static double[] Similarities(float[][] exemplars, float[] question)
     {
