@@ -26,7 +26,7 @@ public sealed record IntentVote(QuestionIntent Intent, double Share, double Marg
 /// <summary>How many neighbours vote and when the vote is too weak to be taken (<see cref="NearestExemplarIntentClassifier.ClassifyAsync"/> abstains).</summary>
 public sealed record IntentVoteRules
 {
-    /// <summary>Measured best on three archives (README, Evaluation: question kinds).</summary>
+    /// <summary>Chosen with <c>bench intents</c> on the labelled set of three archives (README, Evaluation: question kinds).</summary>
     public static IntentVoteRules Default { get; } = new();
 
     /// <summary>Neighbours that vote.</summary>
