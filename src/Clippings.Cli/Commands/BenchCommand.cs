@@ -1,16 +1,20 @@
 using System.CommandLine;
 using Clippings.Cli.Benchmarks;
 using Clippings.Embeddings;
+using Clippings.Retrieval.Understanding;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Clippings.Cli.Commands;
 
-/// <summary><c>clippings bench ingest|search|memory|load|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N] [--articles N] [--clients 1,8,32,64] [--seconds N]</c></summary>
+/// <summary><c>clippings bench ingest|search|memory|load|intents|all [--corpus DIR] [--out BENCHMARKS.md] [--runs N] [--sizes 100000,1000000] [--queries N] [--articles N] [--clients 1,8,32,64] [--seconds N]</c></summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline and two instances sharing Redis), directline (anonymous Direct Line traffic only), shared-state (two instances sharing Redis against one with memory state, only), extract, qdrant (requests per index operation, before/after), or all." };
-        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "shared-state", "extract", "qdrant", "all");
+        var which = new Argument<string>("benchmark") { Description = "ingest, search, memory, load (includes directline and two instances sharing Redis), directline (anonymous Direct Line traffic only), shared-state (two instances sharing Redis against one with memory state, only), extract, qdrant (requests per index operation, before/after), intents (question kinds: patterns against nearest exemplars), or all." };
+        which.AcceptOnlyFromAmong("ingest", "search", "memory", "load", "directline", "shared-state", "extract", "qdrant", "intents", "all");
         var corpus = new Option<string?>("--corpus") { Description = "The shared corpus folder (default: ../shared/corpus from the repository)." };
         var output = new Option<string>("--out") { Description = "Markdown file the results go to (each benchmark replaces its own section).", DefaultValueFactory = _ => "BENCHMARKS.md" };
         var runs = new Option<int>("--runs") { Description = "Runs per throughput figure (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -25,11 +29,20 @@ internal static class BenchCommand
         var seconds = new Option<int>("--seconds") { Description = "Load: seconds per client level.", DefaultValueFactory = _ => 10 };
         var maxRequests = new Option<int>("--max-requests") { Description = "Load: at most this many requests per client level.", DefaultValueFactory = _ => 5000 };
         var pages = new Option<string?>("--pages") { Description = "Extract: folder of page folders (source.html, expected.html, expected-metadata.json); default ../shared/corpus-html/readability." };
-        var details = new Option<string?>("--details") { Description = "Extract: write what was extracted and expected for every page to this file." };
+        var details = new Option<string?>("--details") { Description = "Extract: write what was extracted and expected for every page to this file. Intents: write the tables and every misread question to this file." };
+        var intentQuestions = new Option<string?>("--questions") { Description = "Intents: labelled question set (default tests/questions/intents.jsonl)." };
+        var intentIndexes = new Option<string[]>("--index") { Description = "Intents: ARCHIVE=PATH, the index whose catalog the patterns use for that archive (samples, shared-corpus, go-blog); repeatable. Without it the catalog is read from the archive's sources.", Arity = ArgumentArity.ZeroOrMore };
+        var k = new Option<int>("--k") { Description = "Intents: neighbours that vote.", DefaultValueFactory = _ => IntentVoteRules.Default.K };
+        var minShare = new Option<double>("--min-share") { Description = "Intents: the vote abstains below this share of the neighbours' similarity (0-1).", DefaultValueFactory = _ => IntentVoteRules.Default.MinShare };
+        var minMargin = new Option<double>("--min-margin") { Description = "Intents: the vote abstains when the nearest exemplar of another kind is closer than this to the winner's.", DefaultValueFactory = _ => IntentVoteRules.Default.MinMargin };
+        var uncentred = new Option<bool>("--uncentred") { Description = "Intents: compare raw embeddings, without taking the exemplars' mean out (to measure what centring does)." };
+        var unmasked = new Option<bool>("--unmasked") { Description = "Intents: embed names as typed instead of masking them (to measure what masking does)." };
+        var queryPrefix = new Option<bool>("--query-prefix") { Description = "Intents: embed exemplars and questions with the model's query prefix (as the search embeds questions)." };
         var probe = new Option<string?>("--probe") { Hidden = true, Description = "Internal: report this process's memory on the given index." };
         var command = new Command("bench", "Measure ingest throughput, search latency, memory and the server under load against same-run baselines; writes BENCHMARKS.md.")
         {
             which, corpus, output, runs, sizes, queries, sample, articles, maxIndex, corpusIndex, work, clients, seconds, maxRequests, pages, details, probe,
+            intentQuestions, intentIndexes, k, minShare, minMargin, queryPrefix, uncentred, unmasked,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,6 +57,45 @@ internal static class BenchCommand
                 var markdown = QdrantBenchmark.ToMarkdown(rows);
                 BenchmarkReport.WriteSection(Path.GetFullPath(parse.GetValue(output)!), "qdrant", BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId), markdown);
                 Console.Out.WriteLine(markdown);
+                return 0;
+            }
+
+            if (parse.GetValue(which) == "intents")
+            {
+                var rules = IntentVoteRules.Default with { K = parse.GetValue(k), MinShare = parse.GetValue(minShare), MinMargin = parse.GetValue(minMargin), Centred = !parse.GetValue(uncentred), MaskNames = !parse.GetValue(unmasked) };
+                if (rules.K < 1 || rules.MinShare is < 0 or > 1)
+                {
+                    throw new ClippingsException("--k must be at least 1 and --min-share between 0 and 1.");
+                }
+
+                var questionsPath = parse.GetValue(intentQuestions) ?? Path.Combine(CliHost.FindRepositoryFolder("tests", "questions")
+                    ?? throw new ClippingsException("tests/questions was not found from here. Pass --questions FILE."), "intents.jsonl");
+                var indexes = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var pair in parse.GetValue(intentIndexes) ?? [])
+                {
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new ClippingsException($"--index '{pair}': write ARCHIVE=PATH, e.g. --index shared-corpus=/tmp/corpus.db.");
+                    }
+
+                    indexes[pair[..eq]] = Path.GetFullPath(pair[(eq + 1)..]);
+                }
+
+                await using var intentServices = CliHost.BuildServices(CliHost.BuildConfiguration(), verbose: false);
+                var prefix = parse.GetValue(queryPrefix)
+                    ? intentServices.GetRequiredService<IOptions<EmbeddingOptions>>().Value.QueryPrefix ?? intentServices.GetRequiredService<EmbeddingGeneratorFactory.Created>().DefaultQueryPrefix
+                    : "";
+                using var classifier = new NearestExemplarIntentClassifier(intentServices.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), rules, prefix: prefix);
+                var result = await new IntentBenchmark(Console.Error).RunAsync(IntentBenchmark.Load(questionsPath), indexes, classifier, cancellationToken);
+                var markdown = IntentBenchmark.ToMarkdown(result, rules, prefix, details: false);
+                BenchmarkReport.WriteSection(Path.GetFullPath(parse.GetValue(output)!), "intents", BenchMachine.Detect(ArcticEmbeddingGenerator.ModelId), markdown);
+                Console.Out.WriteLine(markdown);
+                if (parse.GetValue(details) is { } misreadPath)
+                {
+                    File.WriteAllText(misreadPath, IntentBenchmark.ToMarkdown(result, rules, prefix, details: true));
+                }
+
                 return 0;
             }
 
