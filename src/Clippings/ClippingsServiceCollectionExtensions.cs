@@ -4,10 +4,13 @@ using Clippings.Embeddings;
 using Clippings.Ingestion;
 using Clippings.Insights;
 using Clippings.Retrieval;
+using Clippings.Retrieval.Understanding;
 using Clippings.Storage;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Clippings;
 
@@ -43,7 +46,10 @@ public static class ClippingsServiceCollectionExtensions
             .Range(nameof(RetrievalOptions.LexicalWeight), o => o.LexicalWeight, 0, 10, "0 (dense only) to 10")
             .Range(nameof(RetrievalOptions.MaxConcurrentRetrievals), o => o.MaxConcurrentRetrievals, 0, 256, "0 (one per core) to 256"));
         services.TryAddSingleton<ArchiveCatalogProvider>();
-        services.TryAddSingleton<QueryAnalyzer>();
+        services.TryAddSingleton(sp => new NearestExemplarIntentClassifier(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RetrievalOptions>>().Value.KindsByExemplars
+            ? new QueryAnalyzer(sp.GetRequiredService<NearestExemplarIntentClassifier>())
+            : new QueryAnalyzer());
         services.TryAddSingleton<ArchiveRetriever>();
         return services;
     }

@@ -12,14 +12,17 @@ namespace Clippings.Server.Hosting;
 /// search snapshot (about 4 s at 100k passages) — in the background right after the server starts.
 /// A failure here is only logged, never fatal to the host: the same problem reaches the first request as its clear error.
 /// </summary>
-internal sealed class ArchiveWarmUpService(IArchiveIndex index, ArchiveEmbedder embedder, ArchiveCatalogProvider catalog, ILogger<ArchiveWarmUpService> logger) : BackgroundService
+internal sealed class ArchiveWarmUpService(IArchiveIndex index, ArchiveEmbedder embedder, ArchiveCatalogProvider catalog, QueryAnalyzer analyzer, ILogger<ArchiveWarmUpService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            await catalog.GetAsync(stoppingToken).ConfigureAwait(false);
+            var archive = await catalog.GetAsync(stoppingToken).ConfigureAwait(false);
+
+            // Also embeds the exemplars of question kinds once, so the first reader does not wait for them.
+            await analyzer.AnalyzeAsync("warm-up", archive, null, null, stoppingToken).ConfigureAwait(false);
             var vector = await embedder.EmbedQueryAsync("warm-up", stoppingToken).ConfigureAwait(false);
             await index.SearchAsync(new PassageQuery("warm-up", vector, SearchFilter.None, SearchMode.Hybrid, 1), stoppingToken).ConfigureAwait(false);
             logger.LogInformation("Warmed up {Index}: catalog, encoder and search snapshot loaded in {ElapsedMs} ms", index.Description, stopwatch.ElapsedMilliseconds);

@@ -163,7 +163,7 @@ public sealed class ArchiveAssistant
             ? ScopedArticleReferences.Resolve(question, scopedArticle)
             : question;
         var standalone = await _rewriter.RewriteAsync(resolved, conversation, cancellationToken).ConfigureAwait(false);
-        var plan = _analyzer.Analyze(standalone, catalog, request.Filter, conversation.ScopedArticleId);
+        var plan = await _analyzer.AnalyzeAsync(standalone, catalog, request.Filter, conversation.ScopedArticleId, cancellationToken).ConfigureAwait(false);
 
         if (!string.Equals(standalone, resolved, StringComparison.Ordinal) && conversation.Turns.Count > 0)
         {

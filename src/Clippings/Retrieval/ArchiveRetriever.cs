@@ -35,6 +35,12 @@ public sealed class RetrievalOptions
     /// </summary>
     public double LexicalWeight { get; set; } = 1.0;
 
+    /// <summary>
+    /// Where the patterns find no kind, the question's nearest written exemplars may ("anything on trams?" lists coverage):
+    /// measured with <c>clippings bench intents</c> and on every question set (README, Evaluation).
+    /// </summary>
+    public bool KindsByExemplars { get; set; } = true;
+
     /// <summary>A question about two subjects ("the night buses and the cycle lanes") is also searched one subject at a time.</summary>
     public bool SearchQuestionParts { get; set; } = true;
 

@@ -10,6 +10,16 @@ namespace Clippings.Retrieval;
 /// </summary>
 public sealed class QueryAnalyzer
 {
+    private readonly ExemplarKindRecogniser? _kinds;
+
+    /// <summary>Patterns only (tests, tools without the encoder).</summary>
+    public QueryAnalyzer()
+    {
+    }
+
+    /// <summary>With the question's kind also read from its nearest written exemplars when the patterns find none.</summary>
+    public QueryAnalyzer(NearestExemplarIntentClassifier kinds) => _kinds = new ExemplarKindRecogniser(kinds);
+
     /// <summary>
     /// The fixed order matters: names before mentions (a mention changes a name's role), sections before named articles
     /// (a series is read within a named section), everything before the premise checks, the kind, the parts and the scope.
@@ -30,12 +40,29 @@ public sealed class QueryAnalyzer
         new ArticleScopeRecogniser(),
     ];
 
+    /// <summary>The patterns only: the exemplar vote on the question's kind needs the encoder, so it is left out here.</summary>
     public QueryPlan Analyze(string question, ArchiveCatalog catalog, SearchFilter? callerFilter = null, string? scopedArticleId = null)
     {
         var draft = new QuestionDraft(question, catalog, callerFilter, scopedArticleId);
         foreach (var recogniser in Recognisers)
         {
             recogniser.Recognise(draft);
+        }
+
+        return ToPlan(draft);
+    }
+
+    /// <summary>Every recogniser, the exemplar vote on the kind right after the patterns' kind (later steps read the kind).</summary>
+    public async Task<QueryPlan> AnalyzeAsync(string question, ArchiveCatalog catalog, SearchFilter? callerFilter, string? scopedArticleId, CancellationToken cancellationToken)
+    {
+        var draft = new QuestionDraft(question, catalog, callerFilter, scopedArticleId);
+        foreach (var recogniser in Recognisers)
+        {
+            recogniser.Recognise(draft);
+            if (recogniser is IntentRecogniser && _kinds is not null)
+            {
+                await _kinds.RecogniseAsync(draft, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return ToPlan(draft);
