@@ -95,6 +95,33 @@ public sealed partial class DateRecogniser : IQuestionRecogniser
             }
         }
 
+        // "early 2018", "the summer of 1711", "late 2019": part of a year, at month precision.
+        foreach (Match m in PartOfYear().Matches(text))
+        {
+            if (Overlaps(spans, m))
+            {
+                continue;
+            }
+
+            var year = Year(m.Groups["y"].Value);
+            var part = Regex.Replace(m.Groups["part"].Value.ToLowerInvariant(), @"^the\s+|\s+of$", "");
+            var (first, last) = part switch
+            {
+                "early" or "start" or "beginning" => (new DateOnly(year, 1, 1), new DateOnly(year, 4, 30)),
+                "mid" or "middle" => (new DateOnly(year, 5, 1), new DateOnly(year, 8, 31)),
+                "late" or "end" => (new DateOnly(year, 9, 1), new DateOnly(year, 12, 31)),
+                "first half" => (new DateOnly(year, 1, 1), new DateOnly(year, 6, 30)),
+                "second half" => (new DateOnly(year, 7, 1), new DateOnly(year, 12, 31)),
+                "spring" => (new DateOnly(year, 3, 1), new DateOnly(year, 5, 31)),
+                "summer" => (new DateOnly(year, 6, 1), new DateOnly(year, 8, 31)),
+                "autumn" or "fall" => (new DateOnly(year, 9, 1), new DateOnly(year, 11, 30)),
+
+                // Winter 2019 is the winter that ends in 2019 (December 2018 to February).
+                _ => (new DateOnly(year - 1, 12, 1), new DateOnly(year, 3, 1).AddDays(-1)),
+            };
+            Take(m, first, last, DatePrecision.Month);
+        }
+
         foreach (Match m in Decade().Matches(text))
         {
             var start = Year(m.Groups["d"].Value + "0");
@@ -191,6 +218,9 @@ public sealed partial class DateRecogniser : IQuestionRecogniser
 
     [GeneratedRegex(@"\b(?<m>" + MonthPattern + @")\s*,?\s+(?:of\s+)?(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
     private static partial Regex MonthYear();
+
+    [GeneratedRegex(@"\b(?:in\s+|during\s+|from\s+)?(?<part>early|mid|late|the\s+(?:start|beginning|middle|end|first\s+half|second\s+half)\s+of|(?:the\s+)?(?:spring|summer|autumn|fall|winter)(?:\s+of)?)[\s-]+(?<y>1[0-9]{3}|20[0-9]{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PartOfYear();
 
     [GeneratedRegex(@"\bthe\s+(?<d>1[0-9]{2}|20[0-9])0'?s\b", RegexOptions.IgnoreCase)]
     private static partial Regex Decade();

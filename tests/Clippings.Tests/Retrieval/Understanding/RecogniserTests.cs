@@ -39,6 +39,12 @@ public class RecogniserTests
     [InlineData("papers from december 1787", "1787-12-01", "1787-12-31", DatePrecision.Month)]
     [InlineData("essays of the 1820s", "1820-01-01", "1829-12-31", DatePrecision.Year)]
     [InlineData("anything since 2020?", "2020-01-01", null, DatePrecision.Year)]
+    [InlineData("what did the blog announce in early 2018?", "2018-01-01", "2018-04-30", DatePrecision.Month)]
+    [InlineData("posts from late 2019", "2019-09-01", "2019-12-31", DatePrecision.Month)]
+    [InlineData("papers from the summer of 1788", "1788-06-01", "1788-08-31", DatePrecision.Month)]
+    [InlineData("what ran in mid-2020", "2020-05-01", "2020-08-31", DatePrecision.Month)]
+    [InlineData("the second half of 1787", "1787-07-01", "1787-12-31", DatePrecision.Month)]
+    [InlineData("anything from winter 2020?", "2019-12-01", "2020-02-29", DatePrecision.Month)]
     public void Dates_become_one_range_at_the_precision_used_and_their_words_are_claimed(string question, string from, string? to, DatePrecision precision)
     {
         var draft = Run(question, new DateRecogniser());
