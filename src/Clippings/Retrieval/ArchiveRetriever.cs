@@ -123,6 +123,11 @@ public sealed partial class ArchiveRetriever : IDisposable
         }
 
         var notes = new List<string>();
+        if (plan.Events is { } events)
+        {
+            plan = await WithEventDatesAsync(plan, events, catalog, notes, cancellationToken).ConfigureAwait(false);
+        }
+
         IReadOnlyList<ArticleSummary> listing = [];
         if (plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorProfile)
         {
@@ -249,6 +254,56 @@ public sealed partial class ArchiveRetriever : IDisposable
 
     /// <summary>How many of each part's best pieces join the whole question's.</summary>
     private const int PartArticles = 2;
+
+    /// <summary>
+    /// "Between the Go 1.16 and Go 1.17 release announcements": each event is the piece whose title carries its numbers and
+    /// most of its words, found by search; the range runs strictly between their dates. An event no title names is said,
+    /// and the question is searched as it stands.
+    /// </summary>
+    private async Task<QueryPlan> WithEventDatesAsync(QueryPlan plan, EventRange events, ArchiveCatalog catalog, List<string> notes, CancellationToken cancellationToken)
+    {
+        var after = events.After is null ? null : await FindEventAsync(events.After, cancellationToken).ConfigureAwait(false);
+        var before = events.Before is null ? null : await FindEventAsync(events.Before, cancellationToken).ConfigureAwait(false);
+        if ((events.After is not null && after is null) || (events.Before is not null && before is null))
+        {
+            notes.Add($"I couldn't tell which piece “{(after is null ? events.After : events.Before)}” is, so this is a search, not a listing by date.");
+            return plan with { Intent = QuestionIntent.Passages, Events = null };
+        }
+
+        var from = after?.Published?.AddDays(1);
+        var to = before?.Published?.AddDays(-1);
+        _logger.LogInformation("Dated the question's range by {After} and {Before}", after?.Id, before?.Id);
+        notes.Add($"Between {Describe(after)} and {Describe(before)}.");
+        return plan with { Filter = plan.Filter with { From = plan.Filter.From ?? from, To = plan.Filter.To ?? to }, HasDateScope = true };
+
+        static string Describe(ArticleSummary? piece) => piece is null ? "now"
+            : $"*{piece.Title}* ({piece.Published?.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)})";
+    }
+
+    private async Task<ArticleSummary?> FindEventAsync(string phrase, CancellationToken cancellationToken)
+    {
+        var vector = await _embedder.EmbedQueryAsync(phrase, cancellationToken).ConfigureAwait(false);
+        var hits = await SearchAsync(phrase, vector, SearchFilter.None, SearchMode.Hybrid, cancellationToken).ConfigureAwait(false);
+        var numbers = SeriesNumber().Matches(phrase).Select(m => m.Value).ToList();
+        var terms = LexicalAnalyzer.Analyze(phrase).Where(t => !t.Any(char.IsDigit)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var article in hits.Select(h => h.Article).DistinctBy(a => a.Id).Take(5))
+        {
+            // The title must carry every number of the event ("1.16" exactly, not "1.16.1") and at least half its words.
+            var titleTerms = LexicalAnalyzer.Analyze(article.Title).ToHashSet(StringComparer.Ordinal);
+            var titleNumbers = SeriesNumber().Matches(article.Title).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+            if (article.Published is not null && numbers.All(titleNumbers.Contains) && (terms.Count == 0 || terms.Count(t => InTitle(t, titleTerms)) * 2 >= terms.Count))
+            {
+                return article;
+            }
+        }
+
+        // "release" and "released" stem apart: a shared beginning of four letters or more is the same word here.
+        static bool InTitle(string term, HashSet<string> title) => title.Contains(term)
+            || (term.Length >= 4 && title.Any(t => t.Length >= 4 && (t.StartsWith(term, StringComparison.Ordinal) || term.StartsWith(t, StringComparison.Ordinal))));
+
+        _logger.LogInformation("No title names the event {Event} (numbers {Numbers}, words {Terms}); nearest {Titles}", phrase, numbers, terms, hits.Select(h => h.Article.Title).Distinct().Take(5));
+        return null;
+    }
 
     private static IReadOnlyList<ArticleSummary> Ordered(IReadOnlyList<ArticleSummary> listed, DateOrder order) => order == DateOrder.OldestFirst
         ? listed.OrderBy(a => a.Published ?? DateOnly.MaxValue).ToList()

@@ -27,6 +27,7 @@ public sealed class QueryAnalyzer
     private static readonly IQuestionRecogniser[] Recognisers =
     [
         new DateRecogniser(),
+        new EventRangeRecogniser(),
         new AuthorNameRecogniser(),
         new MentionRecogniser(),
         new OrderRecogniser(),
@@ -112,6 +113,7 @@ public sealed class QueryAnalyzer
             AsksForMetadata = draft.AsksForMetadata,
             HasDateScope = draft.Dates is not null,
             Dates = draft.Dates,
+            Events = draft.Intent == QuestionIntent.ArticleList ? draft.Events : null,
             ScopedArticleId = draft.KeptScope,
             Order = draft.Order,
             OrderSubject = draft.OrderSubject,

@@ -52,6 +52,12 @@ public sealed record DateScope(DateOnly? From, DateOnly? To, DatePrecision Preci
 }
 
 /// <summary>
+/// A range bounded by pieces, not dates: the range starts after the piece <paramref name="After"/> names and ends before the
+/// one <paramref name="Before"/> names (either may be open).
+/// </summary>
+public sealed record EventRange(string? After, string? Before);
+
+/// <summary>
 /// The question after query understanding: the text to search, the filters and boosts recognised in it
 /// (authors, dates, publication/series, article scope) and the intent that picks the answer form.
 /// </summary>
@@ -126,6 +132,9 @@ public sealed record QueryPlan
 
     /// <summary>The dates the question named, if any (the filter may also carry dates from the caller).</summary>
     public DateScope? Dates { get; init; }
+
+    /// <summary>A listing bounded by pieces the question names; the retriever dates them.</summary>
+    public EventRange? Events { get; init; }
 
     /// <summary>The words right after the order word ("the latest <i>go release post</i>"): what the order is about.</summary>
     public string? OrderSubject { get; init; }

@@ -16,12 +16,12 @@ public sealed partial class IntentRecogniser : IQuestionRecogniser
         var authors = draft.Writers;
         draft.RequireAllAuthors = authors.Count > 1 && JointlyWords().IsMatch(text);
         string? topic = null;
-        var dateSpans = draft.Claims.Where(c => c.By == nameof(DateRecogniser)).Select(c => (c.Start, c.End)).ToList();
+        var dateSpans = draft.Claims.Where(c => c.By is nameof(DateRecogniser) or nameof(EventRangeRecogniser)).Select(c => (c.Start, c.End)).ToList();
         var intent = draft.AuthorFromDescription
             ? QuestionIntent.AuthorProfile
             : AuthorListQuestion().IsMatch(text) && authors.Count == 0
                 ? QuestionIntent.AuthorList
-                : DetectIntent(text, draft.Catalog, authors, draft.Names.Select(m => m.Typed).ToList(), draft.Sections, draft.Dates is not null, draft.NamedArticleIds.Count > 0, dateSpans, draft.Order, out topic);
+                : DetectIntent(text, draft.Catalog, authors, draft.Names.Select(m => m.Typed).ToList(), draft.Sections, draft.Dates is not null || draft.Events is not null, draft.NamedArticleIds.Count > 0, dateSpans, draft.Order, out topic);
 
         // A mention is searched in the text: neither a listing of the person's pieces nor their profile.
         if (draft.MentionedName is not null && intent is QuestionIntent.ArticleList or QuestionIntent.AuthorProfile)

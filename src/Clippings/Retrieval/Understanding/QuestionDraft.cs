@@ -49,6 +49,9 @@ public sealed class QuestionDraft
 
     public DateScope? Dates { get; set; }
 
+    /// <summary>A range bounded by pieces the question names ("between the Go 1.16 and Go 1.17 release announcements").</summary>
+    public EventRange? Events { get; set; }
+
     /// <summary>Author names found in the text (typos included), before roles are decided.</summary>
     public IReadOnlyList<NameMatch> Names { get; set; } = [];
 

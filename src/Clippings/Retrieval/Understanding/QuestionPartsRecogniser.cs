@@ -20,15 +20,17 @@ public sealed partial class QuestionPartsRecogniser : IQuestionRecogniser
 
         var text = draft.Text;
 
-        // Names, dates and series numbers were claimed: they belong to a subject but are no subject by themselves.
+        // Names, dates and series numbers were claimed: they belong to a subject but are no subject by themselves. A range
+        // between two pieces is two subjects here (a question listing what lies between them has no parts, being a listing).
+        var claims = draft.Claims.Where(c => c.By != nameof(EventRangeRecogniser)).ToList();
         var masked = text.ToCharArray();
-        foreach (var claim in draft.Claims)
+        foreach (var claim in claims)
         {
             Array.Fill(masked, ' ', claim.Start, Math.Min(claim.End, text.Length) - claim.Start);
         }
 
         var unclaimed = new string(masked);
-        var joins = Conjunction().Matches(text).Where(m => !draft.IsClaimed(m.Index, m.Index + m.Length)).ToList();
+        var joins = Conjunction().Matches(text).Where(m => !claims.Any(c => m.Index < c.End && m.Index + m.Length > c.Start)).ToList();
         if (joins.Count != 1)
         {
             return;

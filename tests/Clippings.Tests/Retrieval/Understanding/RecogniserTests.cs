@@ -166,6 +166,26 @@ public class RecogniserTests
     public void An_and_inside_one_subject_is_no_split(string question) =>
         Assert.Empty(Run(question, BeforeParts).Parts);
 
+    [Theory]
+    [InlineData("which pieces ran between the eel grass survey and the oyster season?", "eel grass survey", "oyster season")]
+    [InlineData("Which posts did we publish between the Go 1.16 and Go 1.17 release announcements?", "Go 1.16 release announcements", "Go 1.17 release announcements")]
+    [InlineData("what did we publish since the eel grass survey?", "eel grass survey", null)]
+    public void A_listing_between_two_pieces_keeps_them_as_its_bounds(string question, string? after, string? before)
+    {
+        var plan = new QueryAnalyzer().Analyze(question, Catalog);
+        Assert.True(plan.Intent == QuestionIntent.ArticleList, System.Text.Json.JsonSerializer.Serialize(plan));
+        Assert.Equal(new EventRange(after, before), plan.Events);
+    }
+
+    [Fact]
+    public void Two_pieces_a_question_compares_are_its_subject_not_bounds()
+    {
+        var plan = new QueryAnalyzer().Analyze("how did the meadows change between the eel grass survey and the oyster season?", Catalog);
+        Assert.Equal(QuestionIntent.Passages, plan.Intent);
+        Assert.Null(plan.Events);
+        Assert.Equal(2, plan.Parts.Count);
+    }
+
     [Fact]
     public void A_scoped_conversation_stays_on_its_article_unless_the_question_widens_it()
     {
