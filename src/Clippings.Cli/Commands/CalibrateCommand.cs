@@ -105,6 +105,16 @@ internal static class CalibrateCommand
                 ["configured"] = PointJson(sweep.ConfiguredPoint),
                 ["best"] = sweep.Best(maxFalseRefusals) is { } best ? PointJson(best) : null,
                 ["points"] = new JsonArray(sweep.Points.Select(p => (JsonNode)PointJson(p)).ToArray()),
+                ["by_question"] = new JsonArray(sweep.Questions.Select(q => (JsonNode)new JsonObject
+                {
+                    ["id"] = q.Question.Id,
+                    ["kind"] = q.Question.Kind,
+                    ["answerable"] = q.Question.IsAnswerable,
+                    ["decided_by"] = DecidedBy(q.DecidedBy),
+                    ["top_cosine"] = Number(q.TopDense),
+                    ["rare_word"] = q.RareWord,
+                    ["refused"] = q.Refused,
+                }).ToArray()),
             };
             sets.Add(node);
         }
@@ -171,6 +181,7 @@ internal static class CalibrateCommand
                 text.AppendLine();
             }
 
+            text.Append(Distribution(sweep));
             text.AppendLine(CultureInfo.InvariantCulture, $"configured {Describe(sweep.ConfiguredPoint)}");
             text.AppendLine(sweep.Best(maxFalseRefusals) is { } best ? $"best with false refusals ≤ {maxFalseRefusals:0.00}: {Describe(best)}" : $"no point keeps false refusals ≤ {maxFalseRefusals:0.00}");
             text.AppendLine();
@@ -191,6 +202,29 @@ internal static class CalibrateCommand
             }
         }
 
+        return text.ToString();
+    }
+
+    private static string DecidedBy(RefusalDecidedBy by) => by switch
+    {
+        RefusalDecidedBy.Rule => "rule",
+        RefusalDecidedBy.Thresholds => "thresholds",
+        _ => "asked_again",
+    };
+
+    /// <summary>The best cosines the thresholds cut: the lowest of the answerable questions, all of the unanswerable ones.</summary>
+    private static string Distribution(ThresholdSweepReport sweep)
+    {
+        static string Cosines(IEnumerable<SweptQuestion> questions) =>
+            string.Join(" ", questions.OrderBy(q => q.TopDense).Select(q => q.TopDense.ToString("0.000", CultureInfo.InvariantCulture) + (q.RareWord is null ? "" : $" ({q.RareWord})")));
+
+        var byThresholds = sweep.Questions.Where(q => q.DecidedBy == RefusalDecidedBy.Thresholds).ToList();
+        var answerable = byThresholds.Where(q => q.Question.IsAnswerable).ToList();
+        var unanswerable = byThresholds.Where(q => !q.Question.IsAnswerable).ToList();
+        var byRule = sweep.Questions.Where(q => q.DecidedBy == RefusalDecidedBy.Rule).ToList();
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"decided by the thresholds: {answerable.Count} answerable, lowest best cosines {Cosines(answerable.OrderBy(q => q.TopDense).Take(5))}; {unanswerable.Count} unanswerable{(unanswerable.Count == 0 ? "" : ", best cosines " + Cosines(unanswerable))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"decided by other rules: {byRule.Count(q => !q.Question.IsAnswerable && q.Refused)} of {byRule.Count(q => !q.Question.IsAnswerable)} unanswerable refused, {byRule.Count(q => q.Question.IsAnswerable && q.Refused)} of {byRule.Count(q => q.Question.IsAnswerable)} answerable refused");
         return text.ToString();
     }
 

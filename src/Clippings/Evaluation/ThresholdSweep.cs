@@ -69,11 +69,28 @@ public sealed record ThresholdSweepReport(
     int Rerun,
     EvaluationReport Configured)
 {
+    /// <summary>Each question: what decided its refusal, its best cosine and rare word (the score distribution the thresholds cut).</summary>
+    public IReadOnlyList<SweptQuestion> Questions { get; init; } = [];
+
     public ThresholdPoint ConfiguredPoint => Points.First(p => p.IsConfigured);
 
     /// <summary>The point that refuses most unanswerable questions with false refusals at most <paramref name="maxFalseRefusals"/>; ties go to fewer false refusals, then to the point nearest the configured one.</summary>
     public ThresholdPoint? Best(double maxFalseRefusals) => ThresholdSweep.Best(Points, [this], maxFalseRefusals);
 }
+
+/// <summary>How a question's refusal was decided at the configured point.</summary>
+public enum RefusalDecidedBy
+{
+    /// <summary>A rule before the thresholds (a name the archive never prints, a listing, a known author…): the same at every point.</summary>
+    Rule,
+    /// <summary>The best cosine against the thresholds: replayed at every point.</summary>
+    Thresholds,
+    /// <summary>A follow-up, coverage or scoped question: asked again at every point.</summary>
+    AskedAgain,
+}
+
+/// <summary>One question of a sweep, with what its refusal depended on at the configured point.</summary>
+public sealed record SweptQuestion(EvaluationQuestion Question, RefusalDecidedBy DecidedBy, double TopDense, string? RareWord, bool Refused);
 
 /// <summary>What a question's refusal depends on, recorded in its one run at the configured thresholds.</summary>
 internal sealed record RefusalReplay(ThresholdDecision? ByThresholds, bool RefusedWhenRelevant, bool RefusedByRule)
@@ -117,6 +134,7 @@ public sealed class ThresholdSweep
         var outcomes = new List<EvaluationOutcome>();
         var composedBy = "extractive";
         var replays = new RefusalReplay?[questions.Count];
+        var swept = new List<SweptQuestion>();
         for (var i = 0; i < questions.Count; i++)
         {
             var (outcome, context, answer) = await _evaluator.EvaluateOneAsync(questions[i], mode, true, cancellationToken).ConfigureAwait(false);
@@ -125,6 +143,8 @@ public sealed class ThresholdSweep
             var replay = await ReplayOfAsync(questions[i], context, answer, cancellationToken).ConfigureAwait(false);
             // A replay that disagrees with the run it was recorded from would mislead at every other point: ask that question again instead.
             replays[i] = replay is not null && replay.RefusedAt(configuredRelevance, configuredConfident) != answer.Refused ? null : replay;
+            var decidedBy = replays[i] is null ? RefusalDecidedBy.AskedAgain : replays[i]!.ByThresholds is null ? RefusalDecidedBy.Rule : RefusalDecidedBy.Thresholds;
+            swept.Add(new SweptQuestion(questions[i], decidedBy, context.Retrieval.TopDenseScore, context.Retrieval.ByThresholds?.RareWord, answer.Refused));
         }
 
         var refusedAt = new Dictionary<(double Relevance, double Confident), bool[]>();
@@ -172,7 +192,10 @@ public sealed class ThresholdSweep
                 answerable.Count,
                 relevance == Math.Round(configuredRelevance, 4) && confident == Math.Round(configuredConfident, 4));
         }).ToList();
-        return new ThresholdSweepReport(configuredRelevance, configuredConfident, points, questions.Count - rerun.Count, rerun.Count, ArchiveEvaluator.Report(mode, outcomes, composedBy));
+        return new ThresholdSweepReport(configuredRelevance, configuredConfident, points, questions.Count - rerun.Count, rerun.Count, ArchiveEvaluator.Report(mode, outcomes, composedBy))
+        {
+            Questions = swept,
+        };
     }
 
     /// <summary>What the question's refusal depends on, or null when the thresholds reach beyond the final decision and it must be asked again.</summary>
