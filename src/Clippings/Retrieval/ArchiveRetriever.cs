@@ -19,7 +19,7 @@ public sealed class RetrievalOptions
 
     /// <summary>
     /// Below this best cosine similarity the archive is taken to have nothing on the question (refusal).
-    /// Calibrated for snowflake-arctic-embed-xs on the shared corpus with `clippings eval`; other embedders need their own.
+    /// Calibrated for snowflake-arctic-embed-xs with `clippings calibrate` on every archive's question sets; other embedders need their own.
     /// </summary>
     public double RelevanceThreshold { get; set; } = 0.50;
 
