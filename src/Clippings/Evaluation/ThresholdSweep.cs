@@ -93,10 +93,11 @@ public enum RefusalDecidedBy
 public sealed record SweptQuestion(EvaluationQuestion Question, RefusalDecidedBy DecidedBy, double TopDense, string? RareWord, bool Refused);
 
 /// <summary>What a question's refusal depends on, recorded in its one run at the configured thresholds.</summary>
-internal sealed record RefusalReplay(ThresholdDecision? ByThresholds, bool RefusedWhenRelevant, bool RefusedByRule)
+internal sealed record RefusalReplay(ThresholdDecision? ByThresholds, bool RefusedAtConfigured, bool RefusedWhenRelevant)
 {
+    /// <summary>A rule's refusal (or answer) holds at every point; the thresholds' is their rule at this point, then the composer's.</summary>
     public bool RefusedAt(double relevance, double confident) => ByThresholds is null
-        ? RefusedByRule
+        ? RefusedAtConfigured
         : !ByThresholds.IsRelevantAt(relevance, confident) || RefusedWhenRelevant;
 }
 
@@ -216,7 +217,7 @@ public sealed class ThresholdSweep
         var refusedWhenRelevant = context.Retrieval.IsRelevant
             ? answer.Refused
             : (await _composer.ComposeAsync(context with { Retrieval = context.Retrieval with { IsRelevant = true } }, cancellationToken).ConfigureAwait(false)).Refused;
-        return new RefusalReplay(byThresholds, refusedWhenRelevant, answer.Refused);
+        return new RefusalReplay(byThresholds, answer.Refused, refusedWhenRelevant);
     }
 
     /// <summary>
