@@ -483,7 +483,7 @@ public sealed partial class ArchiveRetriever : IDisposable
 
         if (await TopicOutsideScopeAsync(plan, catalog, cancellationToken).ConfigureAwait(false) is { } outside)
         {
-            return (false, outside);
+            return (false, outside, null);
         }
 
         // Named articles were asked for explicitly: they are relevant by definition.

@@ -34,7 +34,7 @@ public sealed class CalibrateCommandTests
             Assert.Equal(eval.GetProperty("refusal_accuracy").GetDouble(), configured.GetProperty("refusal_accuracy").GetDouble());
             Assert.Equal(eval.GetProperty("false_refusal_rate").GetDouble(), configured.GetProperty("false_refusal_rate").GetDouble());
             Assert.Equal(eval.GetProperty("recall_at_5").GetDouble(), set.GetProperty("eval").GetProperty("recall_at_5").GetDouble());
-            Assert.Equal(58, set.GetProperty("by_question").GetArrayLength());
+            Assert.Equal(File.ReadLines(SamplesQuestions).Count(l => l.Trim().Length > 0), set.GetProperty("by_question").GetArrayLength());
         }
 
         Assert.Equal(0.5, root.GetProperty("common_best").GetProperty("relevance_threshold").GetDouble());
