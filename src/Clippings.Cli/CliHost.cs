@@ -29,7 +29,8 @@ internal static class CliHost
         return builder.Build();
     }
 
-    public static ServiceProvider BuildServices(IConfiguration configuration, bool verbose)
+    /// <param name="configure">Registrations a command adds to (or overrides in) the core's.</param>
+    public static ServiceProvider BuildServices(IConfiguration configuration, bool verbose, Action<IServiceCollection>? configure = null)
     {
         var logger = CreateLogger(configuration, verbose);
         var services = new ServiceCollection();
@@ -37,6 +38,7 @@ internal static class CliHost
         services.AddLogging(logging => logging.AddSerilog(logger, dispose: true));
         services.AddClippings(configuration);
         services.AddSingleton<ArchiveEvaluator>();
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
         // What a host's ValidateOnStart does: every option checked before the command runs (CliRunner prints the failure).
         provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();

@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return AskCommand.Create();
         yield return ChatCommand.Create();
         yield return EvalCommand.Create();
+        yield return CalibrateCommand.Create();
         yield return InsightsCommand.Create();
         yield return ServeCommand.Create();
         yield return MigrateCommand.Create();

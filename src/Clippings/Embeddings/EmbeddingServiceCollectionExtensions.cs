@@ -21,12 +21,24 @@ public static class EmbeddingServiceCollectionExtensions
             .Rule(o => o.Dimensions is <= 0 or > 65536 ? $"{EmbeddingOptions.SectionName}:Dimensions is '{o.Dimensions}'; allowed: 1 to 65536, or unset." : null));
         services.AddSingleton(sp => EmbeddingGeneratorFactory.Create(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingGeneratorFactory.Created>().Generator);
-        services.AddSingleton(sp =>
-        {
-            var created = sp.GetRequiredService<EmbeddingGeneratorFactory.Created>();
-            var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
-            return new ArchiveEmbedder(created.Generator, created.Space, options.QueryPrefix ?? created.DefaultQueryPrefix, options.BatchSize, options.PassageContext);
-        });
+        services.AddSingleton(sp => CreateArchiveEmbedder(sp, generator => generator));
         return services;
+    }
+
+    /// <summary>
+    /// Makes the <see cref="ArchiveEmbedder"/> remember the vector of every single text it embeds (questions), for runs that
+    /// ask the same questions many times over (`clippings calibrate`). Unbounded: not for a server.
+    /// </summary>
+    public static IServiceCollection AddQueryEmbeddingCache(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => CreateArchiveEmbedder(sp, generator => new QueryEmbeddingCache(generator)));
+        return services;
+    }
+
+    private static ArchiveEmbedder CreateArchiveEmbedder(IServiceProvider sp, Func<IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingGenerator<string, Embedding<float>>> wrap)
+    {
+        var created = sp.GetRequiredService<EmbeddingGeneratorFactory.Created>();
+        var options = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+        return new ArchiveEmbedder(wrap(created.Generator), created.Space, options.QueryPrefix ?? created.DefaultQueryPrefix, options.BatchSize, options.PassageContext);
     }
 }

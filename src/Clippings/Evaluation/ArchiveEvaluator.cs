@@ -133,54 +133,66 @@ public sealed class ArchiveEvaluator
         var composedBy = "extractive";
         foreach (var question in questions)
         {
-            var conversation = Conversation.Empty;
-            foreach (var earlier in question.History ?? [])
-            {
-                var earlierAnswer = await _assistant.AskAsync(new AskRequest(earlier, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
-                conversation = conversation.With(new ConversationTurn(earlier, earlierAnswer));
-            }
-
-            var stopwatch = Stopwatch.StartNew();
-            var (context, answer) = await _assistant.AskWithContextAsync(new AskRequest(question.Question, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
-            var elapsed = stopwatch.Elapsed.TotalMilliseconds;
-            // Refusals are always extractive: the report names the chat model when it wrote any answer.
-            if (!string.Equals(composedBy, Answering.ChatModel.ChatModelAnswerComposer.ComposerName, StringComparison.Ordinal))
-            {
-                composedBy = answer.ComposedBy;
-            }
-
-            var valid = 0;
-            foreach (var citation in answer.Citations)
-            {
-                var article = await _index.GetArticleAsync(citation.ArticleId, cancellationToken).ConfigureAwait(false);
-                if (article is not null && citation.Start >= 0 && citation.End <= article.Text.Length && citation.Start <= citation.End
-                    && string.Equals(article.Text[citation.Start..citation.End], citation.Quote, StringComparison.Ordinal) && citation.Quote.Length > 0)
-                {
-                    valid++;
-                }
-                else
-                {
-                    _logger.LogWarning("Citation {N} of {QuestionId} does not quote {ArticleId} exactly", citation.N, question.Id, citation.ArticleId);
-                }
-            }
-
-            outcomes.Add(new EvaluationOutcome(
-                question,
-                RankedArticleIds(context),
-                answer.Refused,
-                answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
-                answer.Citations.Count,
-                valid,
-                elapsed,
-                context.Retrieval.TopDenseScore));
+            var (outcome, _, answer) = await EvaluateOneAsync(question, mode, understandQuery, cancellationToken).ConfigureAwait(false);
+            composedBy = ComposedBy(composedBy, answer);
+            outcomes.Add(outcome);
             progress?.Report(outcomes.Count);
         }
 
+        return Report(mode, outcomes, composedBy);
+    }
+
+    /// <summary>Refusals are always extractive: the report names the chat model when it wrote any answer.</summary>
+    internal static string ComposedBy(string composedBySoFar, Answer answer) =>
+        string.Equals(composedBySoFar, Answering.ChatModel.ChatModelAnswerComposer.ComposerName, StringComparison.Ordinal) ? composedBySoFar : answer.ComposedBy;
+
+    internal static EvaluationReport Report(SearchMode mode, IReadOnlyList<EvaluationOutcome> outcomes, string composedBy)
+    {
         var byKind = outcomes.GroupBy(o => o.Question.Kind, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => Summarise(g.ToList()), StringComparer.OrdinalIgnoreCase);
         var times = outcomes.Select(o => o.ElapsedMs).Order().ToList();
         return new EvaluationReport(mode, composedBy, Summarise(outcomes), byKind, outcomes, Percentile(times, 0.5), Percentile(times, 0.95));
+    }
+
+    /// <summary>One question through the whole pipeline, its history replayed first; also what retrieval found and the answer.</summary>
+    internal async Task<(EvaluationOutcome Outcome, AnswerContext Context, Answer Answer)> EvaluateOneAsync(EvaluationQuestion question, SearchMode mode, bool understandQuery, CancellationToken cancellationToken)
+    {
+        var conversation = Conversation.Empty;
+        foreach (var earlier in question.History ?? [])
+        {
+            var earlierAnswer = await _assistant.AskAsync(new AskRequest(earlier, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
+            conversation = conversation.With(new ConversationTurn(earlier, earlierAnswer));
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var (context, answer) = await _assistant.AskWithContextAsync(new AskRequest(question.Question, conversation, null, mode, understandQuery), cancellationToken).ConfigureAwait(false);
+        var elapsed = stopwatch.Elapsed.TotalMilliseconds;
+        var valid = 0;
+        foreach (var citation in answer.Citations)
+        {
+            var article = await _index.GetArticleAsync(citation.ArticleId, cancellationToken).ConfigureAwait(false);
+            if (article is not null && citation.Start >= 0 && citation.End <= article.Text.Length && citation.Start <= citation.End
+                && string.Equals(article.Text[citation.Start..citation.End], citation.Quote, StringComparison.Ordinal) && citation.Quote.Length > 0)
+            {
+                valid++;
+            }
+            else
+            {
+                _logger.LogWarning("Citation {N} of {QuestionId} does not quote {ArticleId} exactly", citation.N, question.Id, citation.ArticleId);
+            }
+        }
+
+        var outcome = new EvaluationOutcome(
+            question,
+            RankedArticleIds(context),
+            answer.Refused,
+            answer.Citations.Select(c => c.ArticleId).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            answer.Citations.Count,
+            valid,
+            elapsed,
+            context.Retrieval.TopDenseScore);
+        return (outcome, context, answer);
     }
 
     /// <summary>The articles the system put forward, best first: listings for listing questions, else the retrieved articles.</summary>

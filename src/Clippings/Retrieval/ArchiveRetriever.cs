@@ -19,7 +19,7 @@ public sealed class RetrievalOptions
 
     /// <summary>
     /// Below this best cosine similarity the archive is taken to have nothing on the question (refusal).
-    /// Calibrated for snowflake-arctic-embed-xs on the shared corpus with `clippings eval`; other embedders need their own.
+    /// Calibrated for snowflake-arctic-embed-xs with `clippings calibrate` on every archive's question sets; other embedders need their own.
     /// </summary>
     public double RelevanceThreshold { get; set; } = 0.50;
 
@@ -203,7 +203,7 @@ public sealed partial class ArchiveRetriever : IDisposable
         var articles = OrderCloseMatches(GroupToArticles(hits, plan, catalog), plan.Order);
         articles = await WithSeriesEndFirstAsync(articles, plan, filter, searchText, vector, mode, catalog, cancellationToken).ConfigureAwait(false);
         var topDense = BestDense(hits);
-        var (relevant, absent) = await IsRelevantAsync(plan, hits, topDense, listing, catalog, cancellationToken).ConfigureAwait(false);
+        var (relevant, absent, byThresholds) = await IsRelevantAsync(plan, hits, topDense, listing, catalog, cancellationToken).ConfigureAwait(false);
 
         _logger.LogInformation(
             "Retrieved {Passages} passages in {Articles} articles for {Intent} question (mode {Mode}, top cosine {TopDense:F3}, relevant {Relevant}, filter {@Filter}) in {ElapsedMs} ms",
@@ -219,6 +219,7 @@ public sealed partial class ArchiveRetriever : IDisposable
             Listing = listing,
             Notes = notes,
             AbsentName = absent,
+            ByThresholds = byThresholds,
         };
     }
 
@@ -495,33 +496,33 @@ public sealed partial class ArchiveRetriever : IDisposable
         return matches.OrderByDescending(m => m.Score).Take(Math.Max(_options.MaxArticles, plan.NamedArticleIds.Count)).ToList();
     }
 
-    private async Task<(bool Relevant, string? Absent)> IsRelevantAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, double topDense, IReadOnlyList<ArticleSummary> listing, ArchiveCatalog catalog, CancellationToken cancellationToken)
+    private async Task<(bool Relevant, string? Absent, ThresholdDecision? ByThresholds)> IsRelevantAsync(QueryPlan plan, IReadOnlyList<PassageHit> hits, double topDense, IReadOnlyList<ArticleSummary> listing, ArchiveCatalog catalog, CancellationToken cancellationToken)
     {
         if (plan.Intent is QuestionIntent.ArticleList or QuestionIntent.AuthorList && listing.Count > 0)
         {
-            return (true, null);
+            return (true, null, null);
         }
 
         // A mention found in the text is evidence by itself.
         if (plan.MentionedName is not null && hits.Count > 0 && hits.All(h => h.DenseScore is null))
         {
-            return (true, null);
+            return (true, null, null);
         }
 
         // A follow-up whose previous subject is still among the best matches stays answerable.
         if (plan.BoostedArticleIds.Count > 0 && hits.Take(5).Any(h => plan.BoostedArticleIds.Contains(h.Article.Id, StringComparer.OrdinalIgnoreCase)))
         {
-            return (true, null);
+            return (true, null, null);
         }
 
         if (plan.Intent == QuestionIntent.AuthorProfile && plan.Authors.Count > 0 && !plan.Authors.Any(a => catalog.FindAuthor(a) is null))
         {
-            return (true, null);
+            return (true, null, null);
         }
 
         if (hits.Count == 0)
         {
-            return (false, null);
+            return (false, null, null);
         }
 
         var unknown = await UnknownWordsAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false);
@@ -532,50 +533,46 @@ public sealed partial class ArchiveRetriever : IDisposable
         if (unknown.FirstOrDefault(u => u.IsTopic) is { } topic && !await TopicAnchoredAsync(plan, unknown, catalog, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogInformation("Question is about {Term}, which the archive never prints", topic.Word);
-            return (false, topic.Word);
+            return (false, topic.Word, null);
         }
 
         if (await TopicOutsideScopeAsync(plan, catalog, cancellationToken).ConfigureAwait(false) is { } outside)
         {
-            return (false, outside);
+            return (false, outside, null);
         }
 
         // Named articles were asked for explicitly: they are relevant by definition.
         if (plan.NamedArticleIds.Count > 0)
         {
-            return (true, null);
+            return (true, null, null);
         }
 
         if (await NumberedNameAbsentAsync(plan, hits, cancellationToken).ConfigureAwait(false) is { } numbered)
         {
-            return (false, numbered);
+            return (false, numbered, null);
         }
 
         if (await NamesSomethingAbsentAsync(plan, hits, catalog, cancellationToken).ConfigureAwait(false) is { } absent)
         {
-            return (false, absent);
+            return (false, absent, null);
         }
 
         if (hits.All(h => h.DenseScore is null))
         {
-            return (true, null);
-        }
-
-        if (topDense < _options.RelevanceThreshold)
-        {
-            return (false, null);
+            return (true, null, null);
         }
 
         // A rare word the archive has never printed ("smartphone", "sourdough") plus only a middling match: off-topic.
         // An ordinary word ("yearly", "happened") missing from the archive never refuses on its own.
         var rare = unknown.FirstOrDefault(u => !CommonEnglishWords.Available || !CommonEnglishWords.Contains(u.Word));
-        if (rare is not null && topDense < _options.ConfidentThreshold)
+        var byThresholds = new ThresholdDecision(topDense, rare?.Word);
+        var relevant = byThresholds.IsRelevantAt(_options.RelevanceThreshold, _options.ConfidentThreshold);
+        if (!relevant && rare is not null && topDense >= _options.RelevanceThreshold)
         {
             _logger.LogInformation("Question uses {Term}, a rare word the archive never prints", rare.Word);
-            return (false, null);
         }
 
-        return (true, null);
+        return (relevant, null, byThresholds);
     }
 
     /// <summary>Content words the archive never prints that are one or two edits from a word of the passages found.</summary>

@@ -27,6 +27,22 @@ public sealed record RetrievalResult
 
     /// <summary>The name the question uses that the archive never prints (why it was refused), when that was the reason.</summary>
     public string? AbsentName { get; init; }
+
+    /// <summary>
+    /// When the calibrated thresholds made the relevance decision (no rule about names, listings or follow-ups settled it
+    /// first), what they compared; null otherwise. `clippings calibrate` replays the decision at other thresholds from it.
+    /// </summary>
+    public ThresholdDecision? ByThresholds { get; init; }
+}
+
+/// <summary>
+/// The threshold part of the relevance decision: the best cosine, and the rare word the archive never prints (if any)
+/// that makes a middling match off-topic. The one place the rule is written, for retrieval and for calibration alike.
+/// </summary>
+public sealed record ThresholdDecision(double TopDense, string? RareWord)
+{
+    public bool IsRelevantAt(double relevanceThreshold, double confidentThreshold) =>
+        TopDense >= relevanceThreshold && (RareWord is null || TopDense >= confidentThreshold);
 }
 
 /// <summary>An article with the passages that matched, best first.</summary>
