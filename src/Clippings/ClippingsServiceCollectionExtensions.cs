@@ -6,7 +6,6 @@ using Clippings.Insights;
 using Clippings.Retrieval;
 using Clippings.Retrieval.Understanding;
 using Clippings.Storage;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,7 +45,12 @@ public static class ClippingsServiceCollectionExtensions
             .Range(nameof(RetrievalOptions.LexicalWeight), o => o.LexicalWeight, 0, 10, "0 (dense only) to 10")
             .Range(nameof(RetrievalOptions.MaxConcurrentRetrievals), o => o.MaxConcurrentRetrievals, 0, 256, "0 (one per core) to 256"));
         services.TryAddSingleton<ArchiveCatalogProvider>();
-        services.TryAddSingleton(sp => new NearestExemplarIntentClassifier(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()));
+        services.TryAddSingleton(sp =>
+        {
+            // Exemplars and questions carry the query prefix, so the vote reuses the search's embedding of the question.
+            var embedder = sp.GetRequiredService<ArchiveEmbedder>();
+            return new NearestExemplarIntentClassifier(embedder.Generator, prefix: embedder.QueryPrefix, embedQuestion: embedder.EmbedQueryAsync);
+        });
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RetrievalOptions>>().Value.KindsByExemplars
             ? new QueryAnalyzer(sp.GetRequiredService<NearestExemplarIntentClassifier>())
             : new QueryAnalyzer());

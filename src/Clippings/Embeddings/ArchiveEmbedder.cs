@@ -32,11 +32,34 @@ public sealed class ArchiveEmbedder
 
     public int BatchSize => _batchSize;
 
+    /// <summary>The model family's query prefix, put in front of every query.</summary>
+    public string QueryPrefix => _queryPrefix;
+
     public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
+        // One question is embedded more than once on its way through (its kind is voted on, then it is searched): the
+        // recent ones are remembered, a bounded few, since the model gives the same text the same vector.
+        if (_recentQueries.TryGetValue(query, out var known))
+        {
+            return known;
+        }
+
         var result = await _generator.GenerateAsync([_queryPrefix + query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_recentQueries.Count >= RecentQueries)
+        {
+            _recentQueries.Clear();
+        }
+
+        _recentQueries[query] = result[0].Vector;
         return result[0].Vector;
     }
+
+    private const int RecentQueries = 256;
+
+    /// <summary>Benchmarks time a question as new, its embedding included.</summary>
+    internal void ForgetRecentQueries() => _recentQueries.Clear();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ReadOnlyMemory<float>> _recentQueries = new(StringComparer.Ordinal);
 
     /// <summary>Embeds document texts (no prefix), in the generator's batches; order is preserved.</summary>
     public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)

@@ -229,6 +229,16 @@ public sealed partial class ArchiveRetriever : IDisposable
     /// </summary>
     private async Task<IReadOnlyList<PassageHit>> WithPartsAsync(IReadOnlyList<PassageHit> hits, QueryPlan plan, SearchFilter filter, SearchMode mode, CancellationToken cancellationToken)
     {
+        // Each part already has a piece among the whole question's best: nothing to add, and two searches saved.
+        var best = hits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(3).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bestTerms = hits.Where(h => best.Contains(h.Article.Id)).SelectMany(h => LexicalAnalyzer.Analyze(h.Article.Title + " " + h.Text)).ToHashSet(StringComparer.Ordinal);
+        var partTerms = plan.Parts.Select(p => LexicalAnalyzer.Analyze(p).ToHashSet(StringComparer.Ordinal)).ToList();
+        var distinctive = partTerms.Select((terms, i) => terms.Where(t => !partTerms.Where((_, j) => j != i).Any(o => o.Contains(t))).ToList()).ToList();
+        if (distinctive.All(terms => terms.Count > 0 && terms.Any(bestTerms.Contains)))
+        {
+            return hits;
+        }
+
         var merged = new Dictionary<(string, int), PassageHit>();
         foreach (var hit in hits)
         {
@@ -239,8 +249,8 @@ public sealed partial class ArchiveRetriever : IDisposable
         {
             var vector = mode == SearchMode.Lexical ? ReadOnlyMemory<float>.Empty : await _embedder.EmbedQueryAsync(part, cancellationToken).ConfigureAwait(false);
             var partHits = await SearchAsync(part, vector, filter, mode, cancellationToken).ConfigureAwait(false);
-            var best = partHits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(PartArticles).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var hit in partHits.Where(h => best.Contains(h.Article.Id)))
+            var partBest = partHits.Select(h => h.Article.Id).Distinct(StringComparer.OrdinalIgnoreCase).Take(PartArticles).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var hit in partHits.Where(h => partBest.Contains(h.Article.Id)))
             {
                 if (!merged.TryGetValue((hit.Article.Id, hit.Ordinal), out var known) || known.Score < hit.Score)
                 {

@@ -22,6 +22,13 @@ public sealed class ExemplarKindRecogniser(NearestExemplarIntentClassifier class
             return;
         }
 
+        // A named author with a topic left ("what did madison say about factions") can only be voted into a coverage list,
+        // the same search in another form; the vote would cost a second embedding (the names masked), so it is not taken.
+        if (draft.Names.Count > 0 && TopicWords(draft) is not null)
+        {
+            return;
+        }
+
         var vote = await classifier.ClassifyAsync(draft.Text, draft.Names.Select(n => n.Typed).ToList(), cancellationToken).ConfigureAwait(false);
         if (vote is null || !Fits(vote.Intent, draft))
         {

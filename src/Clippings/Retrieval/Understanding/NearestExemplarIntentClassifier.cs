@@ -75,6 +75,7 @@ public sealed partial class NearestExemplarIntentClassifier : IDisposable
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _prefix;
+    private readonly Func<string, CancellationToken, Task<ReadOnlyMemory<float>>>? _embedQuestion;
     private float[][]? _vectors;
     private float[]? _mean;
 
@@ -82,10 +83,15 @@ public sealed partial class NearestExemplarIntentClassifier : IDisposable
     /// Put in front of exemplars and questions alike (e.g. the model's query prefix, so the search's query embedding could be
     /// reused); none by default.
     /// </param>
-    public NearestExemplarIntentClassifier(IEmbeddingGenerator<string, Embedding<float>> generator, IntentVoteRules? rules = null, IReadOnlyList<IntentExemplar>? exemplars = null, string prefix = "")
+    /// <param name="embedQuestion">
+    /// Embeds a question with <paramref name="prefix"/> in front, when the caller already embeds questions that way (the
+    /// archive's query embedder, which remembers recent questions, so the vote and the search share one model call).
+    /// </param>
+    public NearestExemplarIntentClassifier(IEmbeddingGenerator<string, Embedding<float>> generator, IntentVoteRules? rules = null, IReadOnlyList<IntentExemplar>? exemplars = null, string prefix = "", Func<string, CancellationToken, Task<ReadOnlyMemory<float>>>? embedQuestion = null)
     {
         _generator = generator;
         _prefix = prefix;
+        _embedQuestion = embedQuestion;
         Rules = rules ?? IntentVoteRules.Default;
         Exemplars = exemplars ?? LoadExemplars();
         if (Exemplars.Count == 0)
@@ -165,8 +171,10 @@ public sealed partial class NearestExemplarIntentClassifier : IDisposable
     {
         var exemplarVectors = await ExemplarVectorsAsync(cancellationToken).ConfigureAwait(false);
         var text = Rules.MaskNames ? Mask(question, names) : question;
-        var embedded = await _generator.GenerateAsync([_prefix + text], cancellationToken: cancellationToken).ConfigureAwait(false);
-        return Similarities(exemplarVectors, Centre(Normalized(embedded[0].Vector.Span)));
+        var vector = _embedQuestion is not null
+            ? await _embedQuestion(text, cancellationToken).ConfigureAwait(false)
+            : (await _generator.GenerateAsync([_prefix + text], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+        return Similarities(exemplarVectors, Centre(Normalized(vector.Span)));
     }
 
     /// <summary>
