@@ -500,6 +500,12 @@ public sealed partial class ArchiveRetriever : IDisposable
                 score *= 1.5;
             }
 
+            if (plan.DatesFavourOnly && plan.Dates is { } dates && passages[0].Article.Published is { } published
+                && (dates.From is null || published >= dates.From) && (dates.To is null || published <= dates.To))
+            {
+                score *= 1.3;
+            }
+
             matches.Add(new ArticleMatch(passages[0].Article, score, passages));
         }
 

@@ -74,7 +74,9 @@ public sealed class QueryAnalyzer
     {
         var authors = draft.Writers;
         var filter = draft.CallerFilter;
-        if (draft.Dates is { } dates)
+        var favourOnly = draft.Dates is not null && draft.Intent == QuestionIntent.Passages && draft.SecondClauseAt is { } second
+            && draft.Claims.Where(c => c.By == nameof(DateRecogniser)).All(c => c.End <= second);
+        if (draft.Dates is { } dates && !favourOnly)
         {
             filter = filter with { From = filter.From ?? dates.From, To = filter.To ?? dates.To };
         }
@@ -111,7 +113,8 @@ public sealed class QueryAnalyzer
             MissingArticle = draft.MissingArticle,
             RequireAllAuthors = draft.RequireAllAuthors,
             AsksForMetadata = draft.AsksForMetadata,
-            HasDateScope = draft.Dates is not null,
+            HasDateScope = draft.Dates is not null && !favourOnly,
+            DatesFavourOnly = favourOnly,
             Dates = draft.Dates,
             Events = draft.Intent == QuestionIntent.ArticleList ? draft.Events : null,
             ScopedArticleId = draft.KeptScope,

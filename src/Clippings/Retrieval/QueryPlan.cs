@@ -133,6 +133,12 @@ public sealed record QueryPlan
     /// <summary>The dates the question named, if any (the filter may also carry dates from the caller).</summary>
     public DateScope? Dates { get; init; }
 
+    /// <summary>
+    /// The dates belong to one clause of a two-clause question ("what happened to the libraries in 2019 and when did their
+    /// hours come back?"): pieces in range are favoured, not the only ones searched, since the other clause asks about another time.
+    /// </summary>
+    public bool DatesFavourOnly { get; init; }
+
     /// <summary>A listing bounded by pieces the question names; the retriever dates them.</summary>
     public EventRange? Events { get; init; }
 

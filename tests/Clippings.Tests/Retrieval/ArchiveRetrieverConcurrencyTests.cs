@@ -24,8 +24,9 @@ public sealed class ArchiveRetrieverConcurrencyTests
         using var catalog = new ArchiveCatalogProvider(index);
         using var retriever = new ArchiveRetriever(index, embedder, catalog, Options.Create(new RetrievalOptions { MaxConcurrentRetrievals = limit }), NullLogger<ArchiveRetriever>.Instance);
 
-        var plan = new QueryPlan { Question = "harbour", SearchText = "harbour" };
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => retriever.RetrieveAsync(plan, SearchMode.Hybrid, CancellationToken.None))));
+        // Eight different questions: the embedder remembers recent ones, so a repeated question would not reach the model.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            retriever.RetrieveAsync(new QueryPlan { Question = $"harbour {i}", SearchText = $"harbour {i}" }, SearchMode.Hybrid, CancellationToken.None))));
 
         Assert.Equal(8, generator.Calls);
         Assert.Equal(limit, generator.MostAtOnce);

@@ -103,6 +103,9 @@ public sealed class QuestionDraft
     /// <summary>Separate subjects of one question ("the eel grass survey and the oyster beds"), each retrieved on its own.</summary>
     public IReadOnlyList<string> Parts { get; set; } = [];
 
+    /// <summary>Where a second clause asking *when* begins ("…in 2019 and when did…"), if there is one.</summary>
+    public int? SecondClauseAt { get; set; }
+
     /// <summary>The scoped article, kept when the question does not widen beyond it.</summary>
     public string? KeptScope { get; set; }
 

@@ -44,6 +44,13 @@ public sealed partial class QuestionPartsRecogniser : IQuestionRecogniser
         // and searched alone it finds whatever "it" matches. Only two subjects joined as such are parts.
         if (ClauseStart().IsMatch(right))
         {
+            // "…in 2019 and when did their hours come back?": a second clause asking *when* asks about another time than the
+            // first clause's dates, which then cannot scope the whole question.
+            if (AsksWhen().IsMatch(right))
+            {
+                draft.SecondClauseAt = join.Index + join.Length;
+            }
+
             return;
         }
 
@@ -82,6 +89,9 @@ public sealed partial class QuestionPartsRecogniser : IQuestionRecogniser
 
     [GeneratedRegex(@"\b(about|on|regarding|concerning|between)\b", RegexOptions.IgnoreCase | RegexOptions.RightToLeft)]
     private static partial Regex HeadWord();
+
+    [GeneratedRegex(@"^(when|what\s+(year|date|day|month)|how\s+long|since\s+when)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksWhen();
 
     [GeneratedRegex(@"^(?<p>on|about|of|in|for|with|against|towards?)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingPreposition();

@@ -187,6 +187,19 @@ public class RecogniserTests
     }
 
     [Fact]
+    public void Dates_of_one_clause_only_favour_pieces_when_the_other_clause_asks_when()
+    {
+        var favoured = new QueryAnalyzer().Analyze("what happened to the eel grass in 2024 and when did the meadows come back?", Catalog);
+        Assert.True(favoured.DatesFavourOnly);
+        Assert.Null(favoured.Filter.From);
+        Assert.NotNull(favoured.Dates);
+
+        var scoped = new QueryAnalyzer().Analyze("which federalist paper came out on 22 november 1787, and who wrote it?", Catalog);
+        Assert.False(scoped.DatesFavourOnly);
+        Assert.Equal(new DateOnly(1787, 11, 22), scoped.Filter.From);
+    }
+
+    [Fact]
     public void A_scoped_conversation_stays_on_its_article_unless_the_question_widens_it()
     {
         var steps = new IQuestionRecogniser[] { new ArticleReferenceRecogniser(), new IntentRecogniser(), new ArticleScopeRecogniser() };
