@@ -143,39 +143,10 @@ internal sealed class IntentBenchmark(TextWriter log)
             return (null, "its sources are not beside the repository; pass --index " + archive + "=PATH");
         }
 
-        return (await ReadCatalogAsync(paths, cancellationToken), "read from " + string.Join(", ", paths.Select(p => Path.GetRelativePath(Directory.GetCurrentDirectory(), p))));
+        return (await ArchiveCatalog.ReadFromSourcesAsync(paths, cancellationToken), "read from " + string.Join(", ", paths.Select(p => Path.GetRelativePath(Directory.GetCurrentDirectory(), p))));
     }
 
     /// <summary>Articles and author notes as the readers give them, summarised as the index would list them.</summary>
-    private static async Task<ArchiveCatalog> ReadCatalogAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
-    {
-        var loader = new ArchiveLoader();
-        var articles = new Dictionary<string, Article>(StringComparer.OrdinalIgnoreCase);
-        var bios = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var file in ArchiveLoader.EnumerateFiles(paths))
-        {
-            var result = await loader.ReadFileAsync(file, cancellationToken);
-            foreach (var article in result.Articles)
-            {
-                articles[article.Id] = article;
-            }
-
-            foreach (var author in result.Authors)
-            {
-                bios[author.Name] = author.Bio;
-            }
-        }
-
-        var summaries = articles.Values.Select(a => a.ToSummary()).OrderByDescending(a => a.Published ?? DateOnly.MinValue).ToList();
-        var authors = summaries.SelectMany(a => a.Authors).Concat(bios.Keys).Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(name =>
-            {
-                var theirs = summaries.Where(a => a.Authors.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
-                return new AuthorSummary(name, bios.GetValueOrDefault(name), theirs.Count, theirs.Min(a => a.Published), theirs.Max(a => a.Published));
-            }).ToList();
-        return new ArchiveCatalog(summaries, authors);
-    }
-
     public static string ToMarkdown(Result result, IntentVoteRules rules, string prefix, bool details)
     {
         var outcomes = result.Outcomes;

@@ -15,6 +15,39 @@ public sealed partial class ArchiveCatalog
     private readonly Dictionary<string, ArticleSummary> _byId;
     private readonly Dictionary<string, ArticleSummary> _byUrl;
 
+    /// <summary>
+    /// The catalog of archive files read straight from their sources with the archive readers, no index and no embedding
+    /// (cheap): for measuring query understanding on an archive without ingesting it.
+    /// </summary>
+    public static async Task<ArchiveCatalog> ReadFromSourcesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var loader = new Ingestion.ArchiveLoader();
+        var articles = new Dictionary<string, Article>(StringComparer.OrdinalIgnoreCase);
+        var bios = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in Ingestion.ArchiveLoader.EnumerateFiles(paths))
+        {
+            var result = await loader.ReadFileAsync(file, cancellationToken).ConfigureAwait(false);
+            foreach (var article in result.Articles)
+            {
+                articles[article.Id] = article;
+            }
+
+            foreach (var author in result.Authors)
+            {
+                bios[author.Name] = author.Bio;
+            }
+        }
+
+        var summaries = articles.Values.Select(a => a.ToSummary()).OrderByDescending(a => a.Published ?? DateOnly.MinValue).ToList();
+        var authors = summaries.SelectMany(a => a.Authors).Concat(bios.Keys).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(name =>
+            {
+                var theirs = summaries.Where(a => a.Authors.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+                return new AuthorSummary(name, bios.GetValueOrDefault(name), theirs.Count, theirs.Min(a => a.Published), theirs.Max(a => a.Published));
+            }).ToList();
+        return new ArchiveCatalog(summaries, authors);
+    }
+
     public ArchiveCatalog(IReadOnlyList<ArticleSummary> articles, IReadOnlyList<AuthorSummary> authors)
     {
         Articles = articles;

@@ -20,32 +20,5 @@ public static class ArchiveCatalogs
 
     public static Task<ArchiveCatalog> GoBlogAsync() => BlogCatalog.Value;
 
-    private static async Task<ArchiveCatalog> FromAsync(IReadOnlyList<string> paths)
-    {
-        var loader = new ArchiveLoader();
-        var articles = new Dictionary<string, Article>(StringComparer.OrdinalIgnoreCase);
-        var bios = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var file in ArchiveLoader.EnumerateFiles(paths))
-        {
-            var result = await loader.ReadFileAsync(file, CancellationToken.None);
-            foreach (var article in result.Articles)
-            {
-                articles[article.Id] = article;
-            }
-
-            foreach (var author in result.Authors)
-            {
-                bios[author.Name] = author.Bio;
-            }
-        }
-
-        var summaries = articles.Values.Select(a => a.ToSummary()).OrderByDescending(a => a.Published ?? DateOnly.MinValue).ToList();
-        var authors = summaries.SelectMany(a => a.Authors).Concat(bios.Keys).Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(name =>
-            {
-                var theirs = summaries.Where(a => a.Authors.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
-                return new AuthorSummary(name, bios.GetValueOrDefault(name), theirs.Count, theirs.Min(a => a.Published), theirs.Max(a => a.Published));
-            }).ToList();
-        return new ArchiveCatalog(summaries, authors);
-    }
+    private static Task<ArchiveCatalog> FromAsync(IReadOnlyList<string> paths) => ArchiveCatalog.ReadFromSourcesAsync(paths, CancellationToken.None);
 }
